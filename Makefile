@@ -1,0 +1,73 @@
+# Leerplein — `make help` lists the targets. The README's two set-up commands are
+# `make run` and `make test`; both work on a fresh machine with Python 3.11.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast bench lint format install install-dev messages catalogues chromium clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed ## Create .venv and install the runtime dependencies
+
+install-dev: $(VENV)/.installed-dev ## Install runtime and test tools
+
+messages: install ## Compile the nl and en message catalogues (.po -> .mo)
+	$(MANAGE) compile_catalogues
+
+catalogues: install-dev ## Re-extract the message catalogues after changing texts (needs xgettext)
+	$(MANAGE) makemessages --locale nl --locale en --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+
+run: messages ## Install, migrate, load the demo site and serve it on http://127.0.0.1:8000/nl/
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+chromium: ## Install Debian's Chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install-dev messages chromium ## Install test tools and run the whole suite (DATABASE_URL picks the database)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
+	SECRET_KEY=check-deploy ALLOWED_HOSTS=leerplein.nl DJANGO_SETTINGS_MODULE=config.settings.production \
+		$(MANAGE) check --deploy --fail-level WARNING
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install-dev messages ## Run the suite without the browser tests
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+bench: install-dev messages ## Benchmark the demo site under gunicorn with production settings
+	$(BIN)/python bench/run.py
+
+lint: install-dev ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the virtualenv, the SQLite database and generated files
+	rm -rf $(VENV) db.sqlite3* staticfiles .test-media test-artifacts

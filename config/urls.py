@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.utils.translation import pgettext_lazy
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from home import views as home_views
+from home.sitemap import MultilingualSitemap
+from stories.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("robots.txt", home_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": MultilingualSitemap}}, name="sitemap"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += i18n_patterns(
+    path(pgettext_lazy("url", "search/"), home_views.search, name="search"),
+    path(pgettext_lazy("url", "stories/feed/rss/"), LatestStoriesFeed(), name="stories_rss"),
+    path(pgettext_lazy("url", "stories/feed/atom/"), LatestStoriesAtomFeed(), name="stories_atom"),
+    path("", include(wagtail_urls)),
+)

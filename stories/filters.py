@@ -1,0 +1,117 @@
+"""The stories index's filters: kind, theme, province, organisation, search and page.
+
+Filters live in the query string so a filtered list can be bookmarked and shared. A value we
+do not know is dropped with a notice in plain words, never an error page.
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Organisation
+from home.choices import Province
+
+from . import selectors
+from .models import InterviewPage, PracticeExamplePage, Theme
+
+STORIES_PER_PAGE = 12
+KINDS = {"interview": InterviewPage, "praktijkvoorbeeld": PracticeExamplePage}
+
+
+class StoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search in stories"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    organisation = forms.ChoiceField(label=_("Organisation"), required=False)
+
+    def __init__(self, data, *, locale):
+        super().__init__(data)
+        every = [("", _("All"))]
+        self.fields["kind"].choices = [
+            *every,
+            ("interview", _("Interviews")),
+            ("praktijkvoorbeeld", _("Practice examples")),
+        ]
+        self.fields["theme"].choices = [
+            *every,
+            *Theme.objects.filter(locale=locale).values_list("slug", "name"),
+        ]
+        self.fields["province"].choices = [*every, *Province.choices]
+        self.fields["organisation"].choices = [
+            *every,
+            *Organisation.objects.values_list("slug", "name"),
+        ]
+
+
+class StoryFilter:
+    """Applies the filter form to the index's stories and paginates the result."""
+
+    def __init__(self, data, *, index_page):
+        self.index_page = index_page
+        self.data = data
+        self.form = StoryFilterForm(data, locale=index_page.locale)
+        self.form.is_valid()
+        self.notices = [
+            gettext("We do not know the %(filter)s “%(value)s”, so we left it out.")
+            % {"filter": self.form.fields[name].label.lower(), "value": data.get(name, "")}
+            for name in self.form.errors
+        ]
+
+    @cached_property
+    def filters(self):
+        """The valid, non-empty filters, as they appear in the URL."""
+        return {k: v for k, v in self.form.cleaned_data.items() if v}
+
+    @property
+    def is_filtered(self):
+        return bool(self.filters)
+
+    @cached_property
+    def page(self):
+        cleaned = self.filters
+        ids = None
+        if cleaned.get("q"):
+            ids = selectors.search_story_ids(cleaned["q"], self.index_page.locale)
+        pages = selectors.filter_stories(
+            selectors.story_pages(self.index_page.locale).child_of(self.index_page),
+            kind=KINDS.get(cleaned.get("kind")),
+            theme=cleaned.get("theme"),
+            province=cleaned.get("province"),
+            organisation=cleaned.get("organisation"),
+            ids=ids,
+        )
+        paginator = Paginator(pages.values_list("pk", flat=True), STORIES_PER_PAGE)
+        number = self.data.get("page", "1")
+        try:
+            page = paginator.page(number)
+        except PageNotAnInteger:
+            self.notices.append(gettext("“%(page)s” is not a page number.") % {"page": number})
+            page = paginator.page(1)
+        except EmptyPage:
+            self.notices.append(
+                gettext("Page %(page)s does not exist. We show page 1 of %(count)s.")
+                % {"page": number, "count": paginator.num_pages}
+            )
+            page = paginator.page(1)
+        page.object_list = selectors.story_cards(page.object_list, locale=self.index_page.locale)
+        return page
+
+    def query_string(self, **changes):
+        """The current filters with some changed; used by pagination and 'remove' links."""
+        params = {k: v for k, v in {**self.filters, **changes}.items() if v}
+        return "?" + urlencode(params) if params else "?"
+
+    @cached_property
+    def active_filters(self):
+        """(label, value label, link without this filter) for each filter in use."""
+        active = []
+        for name, value in self.filters.items():
+            field = self.form.fields[name]
+            shown = dict(field.choices).get(value, value) if name != "q" else value
+            active.append((field.label, shown, self.query_string(**{name: None})))
+        return active
