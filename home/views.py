@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -35,7 +37,12 @@ def search(request):
     return render(
         request,
         "home/search.html",
-        {"query": query, "results": results, "notices": notices},
+        {
+            "query": query,
+            "results": results,
+            "notices": notices,
+            "query_prefix": "?" + urlencode({"q": query}) + "&",
+        },
     )
 
 

@@ -106,6 +106,12 @@ class StoryFilter:
         params = {k: v for k, v in {**self.filters, **changes}.items() if v}
         return "?" + urlencode(params) if params else "?"
 
+    @property
+    def query_prefix(self):
+        """The filters as a query string ready for a page number to be appended."""
+        query = self.query_string()
+        return query if query == "?" else query + "&"
+
     @cached_property
     def active_filters(self):
         """(label, value label, link without this filter) for each filter in use."""

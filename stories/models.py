@@ -139,12 +139,34 @@ class StoryPage(Page):
         return self._meta.verbose_name
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import related_stories, theme_labels
+        from .selectors import label_themes, related_stories
 
         context = super().get_context(request, *args, **kwargs)
+        label_themes([self], self.locale)
         context["related_stories"] = related_stories(self)
-        context["theme_labels"] = theme_labels(self.locale)
+        context["structured_data"] = self.structured_data(request)
         return context
+
+    def structured_data(self, request):
+        """schema.org Article for search engines (rendered as JSON-LD)."""
+        modified = self.last_published_at or self.latest_revision_created_at
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Article",
+            "headline": self.title,
+            "description": self.summary,
+            "datePublished": self.date.isoformat(),
+            "dateModified": (modified.date() if modified else self.date).isoformat(),
+            "inLanguage": self.locale.language_code,
+            "url": self.get_full_url(request),
+            "mainEntityOfPage": self.get_full_url(request),
+            "publisher": {"@type": "Organization", "name": "Leerplein"},
+            "keywords": [label for _slug, label in getattr(self, "theme_list", [])],
+        }
+        if self.hero_image:
+            rendition = self.hero_image.get_rendition("fill-1200x630|format-jpeg")
+            data["image"] = request.build_absolute_uri(rendition.url)
+        return data
 
 
 class InterviewPage(StoryPage):

@@ -64,7 +64,8 @@ def theme_labels(locale: Locale) -> dict[str, str]:
     return dict(Theme.objects.filter(locale=locale).values_list("slug", "name"))
 
 
-def _label_themes(stories, locale):
+def label_themes(stories, locale):
+    """Give each story `theme_list`: (slug, label) pairs in the language of `locale`."""
     labels = theme_labels(locale)
     for story in stories:
         story.theme_list = [
@@ -91,7 +92,7 @@ def story_cards(ids, *, live_only=True, locale=None):
         found.update({page.pk: page for page in qs})
     stories = [found[pk] for pk in ids if pk in found]
     if stories:
-        _label_themes(stories, locale or stories[0].locale)
+        label_themes(stories, locale or stories[0].locale)
     return stories
 
 

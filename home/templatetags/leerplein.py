@@ -1,4 +1,8 @@
+import json
+
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import mark_safe
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
@@ -17,25 +21,27 @@ def language_links(context):
     request = context["request"]
     page = context.get("page")
     current = get_language()
+    is_page = isinstance(page, Page) and page.pk
     translations = {}
-    if isinstance(page, Page) and page.pk:
+    if is_page:
         for translation in page.get_translations(inclusive=True).live().select_related("locale"):
-            translations[translation.locale.language_code] = translation.get_url(request)
+            translations[translation.locale.language_code] = translation
     links = []
     for code, name in settings.LANGUAGES:
-        if isinstance(page, Page) and page.pk:
-            url = translations.get(code) or f"/{code}/"
-            translated = code in translations
+        if is_page and code in translations:
+            url = translations[code].get_url(request)
+            full_url = translations[code].get_full_url(request)
         else:
-            url = translate_url(request.get_full_path(), code)
-            translated = True
+            url = f"/{code}/" if is_page else translate_url(request.get_full_path(), code)
+            full_url = request.build_absolute_uri(url)
         links.append(
             {
                 "code": code,
                 "name": name,
                 "url": url,
+                "full_url": full_url,
                 "current": code == current,
-                "translated": translated,
+                "translated": not is_page or code in translations,
             }
         )
     return links
@@ -54,6 +60,47 @@ def footer_links(context):
         for p in Page.objects.live().filter(translation_key__in=keys, locale=locale)
     }
     return [pages[key] for key in keys if key in pages]
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """Pages marked 'show in menus' directly below the home page of the visitor's language."""
+    request = context["request"]
+    pages = (
+        Page.objects.live()
+        .in_menu()
+        .filter(depth=3, locale=Locale.get_active())
+        .order_by("path")
+        .only("title", "url_path", "path", "depth", "locale_id")
+    )
+    items = []
+    for page in pages:
+        url = page.get_url(request)
+        items.append({"title": page.title, "url": url, "active": request.path.startswith(url)})
+    return items
+
+
+@register.simple_tag
+def json_ld(data):
+    """A JSON-LD block; escaping <, > and & keeps text from closing the script element."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        payload = payload.replace(char, escaped)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')  # noqa: S308
+
+
+@register.simple_tag
+def described_widget(field):
+    """The field's widget, pointing screen readers at its help text and its errors."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    attrs = {"aria-describedby": " ".join(ids)} if ids else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
 
 
 @register.filter

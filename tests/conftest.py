@@ -1,0 +1,106 @@
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+from wagtail.models import Locale, Page, Site
+
+from home.choices import Province
+from home.models import SiteSettings
+
+from .factories import (
+    ContactPageFactory,
+    HomePageFactory,
+    InterviewPageFactory,
+    OrganisationFactory,
+    PracticeExamplePageFactory,
+    StandardPageFactory,
+    StoryIndexPageFactory,
+    ThemeFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_and_cache(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def translate(page, locale):
+    """An English copy of `page`, published (what an editor gets after translating it)."""
+    translated = page.copy_for_translation(locale, copy_parents=True)
+    translated.save_revision().publish()
+    return translated.specific
+
+
+@pytest.fixture
+def english(db):
+    return Locale.objects.get_or_create(language_code="en")[0]
+
+
+@pytest.fixture
+def site_tree(db, english):
+    """A small bilingual site: home, about, contact, the story index and two stories."""
+    root = Page.get_first_root_node()
+    home = HomePageFactory(parent=root)
+    site = Site.objects.get(is_default_site=True)
+    old_root = site.root_page
+    site.root_page = home
+    site.save()
+    old_root.delete()
+
+    about = StandardPageFactory(parent=home, slug="over-leerplein", show_in_menus=True)
+    contact = ContactPageFactory(parent=home, show_in_menus=True)
+    index = StoryIndexPageFactory(parent=home, show_in_menus=True)
+    home.cta_page = contact
+    home.save_revision().publish()
+
+    digital = ThemeFactory(name="Digitale vaardigheden", slug="digitale-vaardigheden")
+    language = ThemeFactory(name="Taal", slug="taal")
+    ThemeFactory(name="Digital skills", slug="digitale-vaardigheden", locale=english)
+    ThemeFactory(name="Language", slug="taal", locale=english)
+    gouda = OrganisationFactory(name="Bibliotheek Gouda", slug="bibliotheek-gouda")
+    promen = OrganisationFactory(name="Promen", slug="promen", sw_company=True)
+    ibn = OrganisationFactory(name="IBN", slug="ibn", sw_company=True, province="noord-brabant")
+
+    practice = PracticeExamplePageFactory(
+        parent=index,
+        title="Klik & Tik bij Promen",
+        slug="klik-en-tik-bij-promen",
+        province=Province.ZUID_HOLLAND,
+        library=gouda,
+        sw_company=promen,
+        themes=[digital],
+        partners=[gouda, promen],
+    )
+    interview = InterviewPageFactory(
+        parent=index,
+        title="Taalles in Cuijk",
+        slug="taalles-in-cuijk",
+        province=Province.NOORD_BRABANT,
+        themes=[language],
+        partners=[ibn],
+    )
+    SiteSettings.objects.update_or_create(
+        site=site,
+        defaults={
+            "contact_email": "info@leerplein.test",
+            "contact_form_recipient": "redactie@leerplein.test",
+        },
+    )
+    english_home = translate(home, english)
+    return SimpleNamespace(
+        site=site,
+        home=home,
+        about=about,
+        contact=contact,
+        index=index,
+        practice=practice,
+        interview=interview,
+        themes={"digital": digital, "language": language},
+        organisations={"gouda": gouda, "promen": promen, "ibn": ibn},
+        english=english,
+        english_home=english_home,
+        translate=translate,
+    )
