@@ -41,17 +41,19 @@ def _is_anonymous_read(request):
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
         and not request.path.startswith(("/admin/", "/api/", "/static/", "/media/"))
     )
 
 
 def _is_cacheable(response):
+    # Responses that set a cookie (a CSRF token for a form, say) are personal: never shared.
+    # "Vary: Cookie" alone does not stop us: only requests without a session get here.
     return (
         response.status_code == 200
         and not response.cookies
         and not response.streaming
         and "private" not in response.get("Cache-Control", "")
-        and "Cookie" not in response.get("Vary", "")
         and response.get("Content-Type", "").split(";")[0] in CACHEABLE_TYPES
     )
 

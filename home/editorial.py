@@ -15,6 +15,7 @@ from wagtail.models import (
     Page,
     Workflow,
     WorkflowPage,
+    WorkflowTask,
 )
 
 EDITORS = "Redactie"
@@ -69,8 +70,7 @@ def ensure_editorial_setup(story_indexes=()):
     task, _created = GroupApprovalTask.objects.get_or_create(name=FINAL_EDITORS)
     task.groups.set([groups[FINAL_EDITORS]])
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
-    if not workflow.workflow_tasks.filter(task=task).exists():
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     for index in story_indexes:
         WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
     return groups, workflow

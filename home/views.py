@@ -42,6 +42,7 @@ def search(request):
             "results": results,
             "notices": notices,
             "query_prefix": "?" + urlencode({"q": query}) + "&",
+            "hide_header_search": True,
         },
     )
 

@@ -4,7 +4,7 @@ from operator import or_
 
 from django import forms
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -142,6 +142,7 @@ class StoryPage(Page):
         from .selectors import label_themes, related_stories
 
         context = super().get_context(request, *args, **kwargs)
+        prefetch_related_objects([self], "themes")
         label_themes([self], self.locale)
         context["related_stories"] = related_stories(self)
         context["structured_data"] = self.structured_data(request)

@@ -1,3 +1,4 @@
+import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -68,6 +69,7 @@ def site_tree(db, english):
         parent=index,
         title="Klik & Tik bij Promen",
         slug="klik-en-tik-bij-promen",
+        date=datetime.date(2021, 4, 13),
         province=Province.ZUID_HOLLAND,
         library=gouda,
         sw_company=promen,
@@ -78,6 +80,7 @@ def site_tree(db, english):
         parent=index,
         title="Taalles in Cuijk",
         slug="taalles-in-cuijk",
+        date=datetime.date(2021, 6, 1),
         province=Province.NOORD_BRABANT,
         themes=[language],
         partners=[ibn],

@@ -1,11 +1,11 @@
 import json
 
 from django import template
-from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.safestring import mark_safe
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import translate_url
-from django.utils.translation import get_language
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page
 
 register = template.Library()
@@ -27,7 +27,8 @@ def language_links(context):
         for translation in page.get_translations(inclusive=True).live().select_related("locale"):
             translations[translation.locale.language_code] = translation
     links = []
-    for code, name in settings.LANGUAGES:
+    for code, _name in settings.LANGUAGES:
+        name = get_language_info(code)["name_local"]
         if is_page and code in translations:
             url = translations[code].get_url(request)
             full_url = translations[code].get_full_url(request)

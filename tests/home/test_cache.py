@@ -1,0 +1,38 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_pages_are_cached_and_cleared_when_a_page_is_published(client, site_tree):
+    url = site_tree.about.url
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    site_tree.about.title = "Over ons"
+    site_tree.about.save_revision().publish()
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Over ons" in response.content.decode()
+
+
+def test_cache_is_cleared_when_a_page_is_unpublished_or_moved(client, site_tree):
+    index_url = site_tree.index.url
+    client.get(index_url)
+    assert client.get(index_url)["X-Page-Cache"] == "hit"
+    site_tree.interview.unpublish()
+    response = client.get(index_url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Taalles in Cuijk" not in response.content.decode()
+
+    client.get(index_url)
+    site_tree.practice.move(site_tree.home, pos="last-child")
+    assert client.get(index_url)["X-Page-Cache"] == "miss"
+
+
+def test_visitors_with_a_session_and_forms_with_csrf_are_not_cached(client, site_tree):
+    client.cookies["sessionid"] = "someone"
+    client.get(site_tree.about.url)
+    assert "X-Page-Cache" not in client.get(site_tree.about.url)
+    client.cookies.pop("sessionid")
+    client.get(site_tree.contact.url)
+    assert "X-Page-Cache" not in client.get(site_tree.contact.url)
