@@ -35,7 +35,7 @@ def test_filters_combine(client, site_tree, query, expected):
 
 
 def test_filters_show_in_the_url_of_pagination_and_remove_links(client, site_tree):
-    for n in range(13):
+    for _ in range(13):
         PracticeExamplePageFactory(parent=site_tree.index, province=Province.ZUID_HOLLAND)
     html = client.get(f"{site_tree.index.url}?province=zuid-holland").content.decode()
     assert 'href="?province=zuid-holland&amp;page=2"' in html
