@@ -81,27 +81,46 @@ def in_dutch(value: Any, resolve) -> Any:
     return value
 
 
+def references(value: Any):
+    """Every reference inside `value`, depth first."""
+    if isinstance(value, Reference):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from references(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from references(item)
+
+
 def english_strings(value: Any) -> dict[str, str]:
     """Dutch string -> English string, in the form wagtail-localize stores them.
 
     Plain text is stored escaped; rich text is cut into one string per block (paragraph, list
     item) with inline tags kept. Both halves go through the same functions wagtail-localize uses,
-    so the Dutch keys match the `String` rows it extracts from the Dutch page.
+    so the Dutch keys match the `String` rows it extracts from the Dutch page. A Dutch string
+    given two different English versions is an error in the content, reported at once.
     """
     found: dict[str, str] = {}
+    for dutch, english in _string_pairs(value):
+        if found.setdefault(dutch, english) != english:
+            raise ValueError(f"Two English versions for one Dutch text: {dutch[:60]!r}")
+    return found
+
+
+def _string_pairs(value: Any):
     if isinstance(value, Text):
-        found[StringValue.from_plaintext(value.nl).data] = StringValue.from_plaintext(value.en).data
+        yield StringValue.from_plaintext(value.nl).data, StringValue.from_plaintext(value.en).data
     elif isinstance(value, Html):
         _template, dutch = extract_strings(value.nl)
         _template, english = extract_strings(value.en)
         if len(dutch) != len(english):
             raise ValueError(f"Dutch and English rich text differ in shape: {value.nl[:60]!r}")
         for (nl_string, _attrs), (en_string, _en_attrs) in zip(dutch, english, strict=True):
-            found[nl_string.data] = en_string.data
+            yield nl_string.data, en_string.data
     elif isinstance(value, dict):
         for item in value.values():
-            found.update(english_strings(item))
+            yield from _string_pairs(item)
     elif isinstance(value, list | tuple):
         for item in value:
-            found.update(english_strings(item))
-    return found
+            yield from _string_pairs(item)

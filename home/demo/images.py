@@ -100,8 +100,9 @@ def _draw_chat(draw, light, ink):
 def _draw_numbers(draw, light, ink):
     font = _font(150)
     for index, (symbol, x, y) in enumerate([("1", 860, 220), ("+", 1080, 300), ("5", 1260, 220)]):
-        draw.ellipse([x - 20, y - 10, x + 170, y + 180], fill=light if index % 2 else ink)
-        draw.text((x + 75, y + 85), symbol, font=font, fill="white", anchor="mm")
+        circle, text = (light, ink) if index % 2 else (ink, "white")
+        draw.ellipse([x - 20, y - 10, x + 170, y + 180], fill=circle)
+        draw.text((x + 75, y + 85), symbol, font=font, fill=text, anchor="mm")
     draw.rounded_rectangle([860, 520, 1430, 560], radius=20, fill=ink)
 
 
@@ -140,7 +141,7 @@ def draw_avatar(spec: Avatar) -> Image.Image:
 
 def _png(image: Image.Image) -> io.BytesIO:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")
     buffer.seek(0)
     return buffer
 

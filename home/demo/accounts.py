@@ -1,0 +1,82 @@
+"""Demo accounts: one per role, all with the same published password.
+
+Add an account for a new role by appending a DemoAccount to DEMO_ACCOUNTS; load_demo creates
+it and lists it on screen. The command refuses to run with production settings, so this
+password never reaches a real site.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+
+from home.editorial import EDITORS, FINAL_EDITORS
+
+DEMO_PASSWORD = "leerplein-demo"  # noqa: S105 - the documented demo password
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    email: str
+    first_name: str
+    role: str  # what the account is for, shown in load_demo's table
+    superuser: bool = False
+    groups: tuple[str, ...] = ()
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount(
+        "admin",
+        "admin@leerplein.test",
+        "Beheerder",
+        "administrator: everything",
+        superuser=True,
+    ),
+    DemoAccount(
+        "redactie",
+        "redactie@leerplein.test",
+        "Redacteur",
+        "editor: writes and submits stories",
+        groups=(EDITORS,),
+    ),
+    DemoAccount(
+        "eindredactie",
+        "eindredactie@leerplein.test",
+        "Eindredacteur",
+        "final editor: approves and publishes",
+        groups=(FINAL_EDITORS,),
+    ),
+]
+
+
+@cache
+def _demo_password_hash():
+    """Hashing is slow on purpose; the accounts share a password, so they share one hash."""
+    return make_password(DEMO_PASSWORD)
+
+
+def ensure_account(account: DemoAccount):
+    """Create the user with the demo password if missing; never reset an existing password.
+
+    Returns (user, created). Groups are added, not replaced, so extra rights given by hand stay.
+    """
+    user, created = get_user_model().objects.get_or_create(
+        username=account.username,
+        defaults={
+            "email": account.email,
+            "first_name": account.first_name,
+            "is_staff": account.superuser,
+            "is_superuser": account.superuser,
+        },
+    )
+    if created:
+        user.password = _demo_password_hash()
+        user.save(update_fields=["password"])
+    groups = Group.objects.filter(name__in=account.groups)
+    missing = [group for group in groups if not user.groups.filter(pk=group.pk).exists()]
+    if missing:
+        user.groups.add(*missing)
+    return user, created

@@ -1,0 +1,291 @@
+"""Builds the demo site from the specs in content.py and stories.py.
+
+Every step looks for what already exists (by slug, title or username) and only adds what is
+missing; existing content is left as it is (an English alias becomes a real translation). So
+running load_demo twice changes nothing, and edits made in the admin between runs are kept.
+"""
+
+from collections import Counter
+
+from django.contrib.contenttypes.models import ContentType
+from wagtail.models import Locale, Page, Site, TranslatableMixin
+from wagtail_localize.models import LocaleSynchronization
+
+from booking.models import Organisation
+from home.editorial import ensure_editorial_setup
+from home.models import FeaturedStory, SiteSettings
+from stories.models import Theme
+
+from .accounts import DEMO_ACCOUNTS, ensure_account
+from .bilingual import (
+    OrganisationRef,
+    PageLink,
+    ThemeRef,
+    english_strings,
+    in_dutch,
+    references,
+)
+from .content import (
+    FEATURED_STORIES,
+    FOOTER_PAGES,
+    HOME,
+    HOME_CTA_PAGE,
+    ORGANISATIONS,
+    SITE_PAGES,
+    THEMES,
+    PageSpec,
+)
+from .images import Avatar, Illustration, get_or_create_image
+from .stories import STORIES
+from .translation import existing_translation, translate_page, translate_snippet
+
+SITE_SETTINGS = {
+    "contact_email": "info@leerplein.test",
+    "contact_phone": "070 123 45 67",
+    "contact_hours": "maandag tot en met vrijdag, 9.00 tot 17.00 uur",
+    "contact_form_recipient": "redactie@leerplein.test",
+}
+
+
+class DemoLoader:
+    """Creates the demo content step by step and counts what it made.
+
+    `report(line)` receives one line per step, e.g. "Themes: 12 new, 0 already there".
+    """
+
+    def __init__(self, report):
+        self.report = report
+        self.tally = Counter()
+        self.nl = self.en = None
+        self.pages: dict[str, Page] = {}  # Dutch pages by spec key
+        self.english_pages: dict[str, Page] = {}
+        self.themes: dict[str, Theme] = {}  # Dutch themes by slug
+        self.organisations: dict[str, Organisation] = {}
+        self.images = {}  # Wagtail images by title
+
+    def run(self):
+        """Load everything; returns the demo accounts as (account, created) pairs."""
+        self.ensure_locales()
+        self.ensure_themes()
+        self.ensure_organisations()
+        self.ensure_images()
+        self.ensure_dutch_pages()
+        self.link_home_page()
+        self.translate_pages()
+        self.ensure_locale_synchronisation()
+        ensure_editorial_setup(story_indexes=[self.pages["stories"], self.english_pages["stories"]])
+        self.report("Editorial groups and workflow: ready")
+        self.ensure_site_settings()
+        return self.ensure_accounts()
+
+    # -- bookkeeping ---------------------------------------------------------------------
+
+    def _note(self, kind, created):
+        self.tally[(kind, created)] += 1
+
+    def _count(self, kind):
+        """Report how many `kind` objects were made and how many existed already."""
+        made, kept = self.tally[(kind, True)], self.tally[(kind, False)]
+        self.report(f"{kind.capitalize()}: {made} new, {kept} already there")
+
+    # -- locales, snippets, organisations ------------------------------------------------
+
+    def ensure_locales(self):
+        """Dutch is the default language (made by Wagtail's migrations); English is added."""
+        self.nl, _created = Locale.objects.get_or_create(language_code="nl")
+        self.en, created = Locale.objects.get_or_create(language_code="en")
+        self.report(f"Locales: nl (default), en{' (new)' if created else ''}")
+
+    def ensure_themes(self):
+        """Dutch themes and their English translations (same slug, translated name)."""
+        for slug, name in THEMES:
+            theme, created = Theme.objects.get_or_create(
+                slug=slug, locale=self.nl, defaults={"name": name.nl}
+            )
+            self._note("themes", created)
+            self.themes[slug] = theme
+            _english, created = translate_snippet(theme, english_strings(name), self.en)
+            self._note("themes", created)
+        self._count("themes")
+
+    def ensure_organisations(self):
+        for slug, name, kind, municipality, province in ORGANISATIONS:
+            organisation, created = Organisation.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "kind": kind,
+                    "municipality": municipality,
+                    "province": province,
+                },
+            )
+            self.organisations[slug] = organisation
+            self._note("organisations", created)
+        self._count("organisations")
+
+    def ensure_images(self):
+        """Every illustration and avatar the pages use, drawn once and found by title after."""
+        for spec in [*SITE_PAGES, *STORIES]:
+            for reference in references(spec.fields):
+                if isinstance(reference, Illustration | Avatar):
+                    image, created = get_or_create_image(reference)
+                    self.images[reference.title] = image
+                    self._note("images", created)
+        self._count("images")
+
+    # -- Dutch pages ---------------------------------------------------------------------
+
+    def resolve(self, reference):
+        """The object a reference in the content stands for."""
+        if isinstance(reference, PageLink):
+            return self.pages[reference.key]
+        if isinstance(reference, OrganisationRef):
+            return self.organisations[reference.slug]
+        if isinstance(reference, ThemeRef):
+            return self.themes[reference.slug]
+        return self.images[reference.title]
+
+    def ensure_dutch_pages(self):
+        """The Dutch tree: home page (the site's root), fixed pages, the story index, stories."""
+        for spec in [*SITE_PAGES, *STORIES]:
+            self.pages[spec.key] = self.ensure_page(spec)
+            if spec is HOME:
+                self.make_site_root(self.pages[spec.key])
+        self._count("pages (nl)")
+
+    def ensure_page(self, spec: PageSpec):
+        """The live Dutch page for `spec`, created and published if it is not there yet."""
+        if spec.parent is None:
+            parent = Page.get_first_root_node()
+            existing = spec.model.objects.filter(depth=2, locale=self.nl).first()
+        else:
+            parent = self.pages[spec.parent]
+            existing = parent.get_children().filter(slug=spec.slug, locale=self.nl).first()
+        self._note("pages (nl)", existing is None)
+        if existing:
+            return existing.specific
+        values = self._with_child_objects(spec.model, in_dutch(spec.fields, self.resolve))
+        page = spec.model(locale=self.nl, **values)
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        return page
+
+    def _with_child_objects(self, model, values):
+        """Turn lists of dicts for child relations (e.g. form fields) into model instances."""
+        for name, value in values.items():
+            field = model._meta.get_field(name)
+            if field.one_to_many:
+                related = field.related_model
+                extra = {"locale": self.nl} if issubclass(related, TranslatableMixin) else {}
+                values[name] = [related(**item, **extra) for item in value]
+        return values
+
+    def make_site_root(self, home):
+        """Serve the Dutch home page on the default site and remove Wagtail's welcome page."""
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            site = Site(hostname="localhost", port=80, is_default_site=True)
+        if site.root_page_id != home.pk or not site.site_name:
+            site.root_page = home
+            site.site_name = site.site_name or "Leerplein"
+            site.save()
+        plain_page = ContentType.objects.get_for_model(Page)
+        for page in Page.objects.filter(depth=2, content_type=plain_page, numchild=0):
+            if not Site.objects.filter(root_page=page).exists():
+                self.report(f"Removed Wagtail's default page “{page.title}”")
+                page.delete()
+
+    def link_home_page(self):
+        """Point the home page's button at the contact page and choose its featured stories.
+
+        Done after the other pages exist, since both link to pages below the home page.
+        """
+        home = self.pages["home"]
+        changed = False
+        if home.cta_page_id is None:
+            home.cta_page = self.pages[HOME_CTA_PAGE]
+            changed = True
+        if not home.featured_stories.exists():
+            home.featured_stories = [FeaturedStory(story=self.pages[k]) for k in FEATURED_STORIES]
+            changed = True
+        if changed:
+            home.save_revision().publish()
+            self.report("Home page: button and featured stories set")
+
+    # -- English pages -------------------------------------------------------------------
+
+    def translate_pages(self):
+        """Translate every Dutch page into English, parents before children.
+
+        The home page goes first as a draft (its children need an English parent) and is
+        finished last, when the English contact page and stories it links to exist.
+        """
+        self._translate(HOME, publish=False)
+        for spec in SITE_PAGES:
+            if spec is not HOME:
+                self._note("translations (en)", self._translate(spec))
+        for spec in STORIES:
+            self._note("translations (en)", self._translate(spec, fixup=self._english_themes))
+        self._note("translations (en)", self._translate(HOME, fixup=self._english_featured))
+        self._count("translations (en)")
+
+    def _translate(self, spec, **options):
+        english, created = translate_page(
+            self.pages[spec.key], english_strings(spec.fields), self.en, **options
+        )
+        self.english_pages[spec.key] = english
+        return created
+
+    def _english_themes(self, page):
+        """English stories are tagged with the English themes (same slugs)."""
+        keys = page.themes.values_list("translation_key", flat=True)
+        page.themes = list(Theme.objects.filter(translation_key__in=keys, locale=self.en))
+
+    def _english_featured(self, home):
+        """The English home page features the English versions of the featured stories.
+
+        FeaturedStory is not translatable, so wagtail-localize copies the Dutch stories.
+        """
+        stories = [f.story for f in self.pages["home"].featured_stories.all()]
+        home.featured_stories = [
+            FeaturedStory(story=existing_translation(story, self.en)) for story in stories
+        ]
+
+    def ensure_locale_synchronisation(self):
+        """Keep English in step with Dutch: pages editors add in Dutch get an English alias.
+
+        Created after the translations, so it finds nothing left to alias now; an alias made
+        earlier is turned into a real translation by translate_page.
+        """
+        _sync, created = LocaleSynchronization.objects.get_or_create(
+            locale=self.en, defaults={"sync_from": self.nl}
+        )
+        self.report(f"English synchronised from Dutch{' (new)' if created else ''}")
+
+    # -- settings ------------------------------------------------------------------------
+
+    def ensure_site_settings(self):
+        """Contact details and footer links of the default site; filled in only when empty."""
+        site = Site.objects.get(is_default_site=True)
+        site_settings = SiteSettings.for_site(site)
+        changed = False
+        for name, value in SITE_SETTINGS.items():
+            if not getattr(site_settings, name):
+                setattr(site_settings, name, value)
+                changed = True
+        if not site_settings.footer_links:
+            site_settings.footer_links = [("link", self.pages[key]) for key in FOOTER_PAGES]
+            changed = True
+        if changed:
+            site_settings.save()
+        self.report(f"Site settings: {'filled in' if changed else 'already filled in'}")
+
+    def ensure_accounts(self):
+        """The demo accounts (see accounts.py); returns (account, created) pairs."""
+        accounts = []
+        for account in DEMO_ACCOUNTS:
+            _user, created = ensure_account(account)
+            self._note("accounts", created)
+            accounts.append((account, created))
+        self._count("accounts")
+        return accounts
