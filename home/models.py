@@ -87,13 +87,27 @@ class HomePage(Page):
         from stories.selectors import latest_stories, story_cards
 
         context = super().get_context(request, *args, **kwargs)
-        featured_ids = [f.story_id for f in self.featured_stories.all() if f.story_id]
-        featured = story_cards(featured_ids, live_only=True)
+        featured = story_cards(self.featured_story_ids(), live_only=True, locale=self.locale)
         context["featured_stories"] = featured
         context["latest_stories"] = latest_stories(
             locale=self.locale, exclude=[s.pk for s in featured], limit=3
         )
         return context
+
+    def featured_story_ids(self):
+        """The chosen stories in this page's language, in the editors' order.
+
+        Featured stories are copied as they are when the page is translated, so they may
+        point at the Dutch stories; each is swapped for its translation where one exists.
+        """
+        chosen = [f.story for f in self.featured_stories.select_related("story")]
+        translated = dict(
+            Page.objects.filter(
+                translation_key__in=[story.translation_key for story in chosen],
+                locale_id=self.locale_id,
+            ).values_list("translation_key", "pk")
+        )
+        return [translated.get(story.translation_key, story.pk) for story in chosen]
 
 
 class FeaturedStory(Orderable):

@@ -12,7 +12,7 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, TranslatableMixin
+from wagtail.models import Locale, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 from wagtail_localize.fields import SynchronizedField, TranslatableField
@@ -50,6 +50,10 @@ class Theme(TranslatableMixin, models.Model):
         return self.name
 
 
+def default_locale():
+    return {"locale": Locale.get_default()}
+
+
 class StoryPage(Page):
     """What interviews and practice examples share: summary, hero image, themes, body."""
 
@@ -77,7 +81,14 @@ class StoryPage(Page):
         help_text=_("Describe what the image shows for people who cannot see it."),
     )
     themes = ParentalManyToManyField(
-        Theme, blank=True, related_name="+", verbose_name=_("themes"), help_text=_("One or more.")
+        Theme,
+        blank=True,
+        # Slugs are the same in every language: pages link the themes of the default language
+        # and show each theme's name in the page's own language.
+        limit_choices_to=default_locale,
+        related_name="+",
+        verbose_name=_("themes"),
+        help_text=_("One or more."),
     )
     province = models.CharField(
         _("province"),

@@ -106,6 +106,7 @@ ABOUT = PageSpec(
     fields={
         "title": Text("Over Leerplein", "About Leerplein"),
         "slug": Text("over-leerplein", "about-leerplein"),
+        "show_in_menus": True,
         "intro": Text(
             "Leerplein brengt bibliotheken en sociale werkbedrijven bij elkaar. Samen werken ze "
             "aan basisvaardigheden.",
@@ -344,6 +345,7 @@ CONTACT = PageSpec(
     fields={
         "title": Text("Breng ons in contact", "Put us in touch"),
         "slug": Text("contact", "contact"),
+        "show_in_menus": True,
         "intro": paragraphs(
             (
                 "Wil je als bibliotheek of sociaal werkbedrijf gaan samenwerken? Vul dan dit "
@@ -407,6 +409,7 @@ STORY_INDEX = PageSpec(
     fields={
         "title": Text("Verhalen", "Stories"),
         "slug": Text("verhalen", "stories"),
+        "show_in_menus": True,
         "intro": paragraphs(
             (
                 "Hier lees je hoe bibliotheken en sociale werkbedrijven samenwerken. Er zijn "

@@ -37,7 +37,7 @@ from .content import (
 )
 from .images import Avatar, Illustration, get_or_create_image
 from .stories import STORIES
-from .translation import existing_translation, translate_page, translate_snippet
+from .translation import translate_page, translate_snippet
 
 SITE_SETTINGS = {
     "contact_email": "info@leerplein.test",
@@ -225,8 +225,8 @@ class DemoLoader:
             if spec is not HOME:
                 self._note("translations (en)", self._translate(spec))
         for spec in STORIES:
-            self._note("translations (en)", self._translate(spec, fixup=self._english_themes))
-        self._note("translations (en)", self._translate(HOME, fixup=self._english_featured))
+            self._note("translations (en)", self._translate(spec))
+        self._note("translations (en)", self._translate(HOME))
         self._count("translations (en)")
 
     def _translate(self, spec, **options):
@@ -235,21 +235,6 @@ class DemoLoader:
         )
         self.english_pages[spec.key] = english
         return created
-
-    def _english_themes(self, page):
-        """English stories are tagged with the English themes (same slugs)."""
-        keys = page.themes.values_list("translation_key", flat=True)
-        page.themes = list(Theme.objects.filter(translation_key__in=keys, locale=self.en))
-
-    def _english_featured(self, home):
-        """The English home page features the English versions of the featured stories.
-
-        FeaturedStory is not translatable, so wagtail-localize copies the Dutch stories.
-        """
-        stories = [f.story for f in self.pages["home"].featured_stories.all()]
-        home.featured_stories = [
-            FeaturedStory(story=existing_translation(story, self.en)) for story in stories
-        ]
 
     def ensure_locale_synchronisation(self):
         """Keep English in step with Dutch: pages editors add in Dutch get an English alias.

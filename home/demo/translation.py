@@ -51,14 +51,12 @@ def translate_snippet(instance, english: dict[str, str], locale):
     return translation.get_target_instance(), True
 
 
-def translate_page(page, english: dict[str, str], locale, *, publish=True, fixup=None):
+def translate_page(page, english: dict[str, str], locale, *, publish=True):
     """Translate and publish a page unless a live, real translation exists.
 
     With `publish=False` the translation is kept as a draft; a later call publishes it. That is
     how the home page is done: its children need the English home page to exist, and its link
     to the contact page can only point at the English contact page once that exists.
-    `fixup(target)` changes what wagtail-localize cannot translate (many-to-many fields,
-    untranslatable child objects) before the revision is published.
     Returns (English page, created or updated).
     """
     found = existing_translation(page, locale)
@@ -66,16 +64,10 @@ def translate_page(page, english: dict[str, str], locale, *, publish=True, fixup
         return found.specific, False
     translation = _prepare(page, english, locale)
     _link_translated_pages(translation.source, locale)
-    # Saved as a draft first, so the fixup and publishing make one published revision.
     translation.save_target(publish=False)
     target = translation.get_target_instance().specific
-    if fixup:
-        fixup(target)
-        revision = target.save_revision()
-    else:
-        revision = target.get_latest_revision()
     if publish:
-        revision.publish()
+        target.get_latest_revision().publish()
     return target, True
 
 
