@@ -51,7 +51,8 @@ test: install-dev messages chromium ## Install test tools and run the whole suit
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
-	SECRET_KEY=check-deploy ALLOWED_HOSTS=leerplein.nl DJANGO_SETTINGS_MODULE=config.settings.production \
+	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		ALLOWED_HOSTS=leerplein.nl DJANGO_SETTINGS_MODULE=config.settings.production \
 		$(MANAGE) check --deploy --fail-level WARNING
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -1,0 +1,42 @@
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from wagtail.models import Page
+
+from stories.models import InterviewPage, PracticeExamplePage
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        "pages": Page.objects.count(),
+        "practice": PracticeExamplePage.objects.count(),
+        "interviews": InterviewPage.objects.count(),
+    }
+
+
+def test_builds_the_bilingual_demo_site_once(client, english, settings):
+    call_command("load_demo", stdout=io.StringIO())
+    first = counts()
+    call_command("load_demo", stdout=io.StringIO())
+    assert counts() == first
+    assert first["practice"] >= 2 * 5, "five practice examples, each in Dutch and English"
+    assert first["interviews"] >= 2 * 2
+    for story in PracticeExamplePage.objects.filter(locale__language_code="nl"):
+        translation = story.get_translations().get()
+        assert translation.live and translation.locale.language_code == "en"
+        assert client.get(translation.url).status_code == 200
+    assert client.get("/nl/").status_code == 200
+    assert client.get("/en/").status_code == 200
+    for username in ["admin", "redactie", "eindredactie"]:
+        assert authenticate(username=username, password="leerplein-demo")
+
+
+def test_refuses_production_settings_without_force(settings):
+    settings.SETTINGS_MODULE = "config.settings.production"
+    with pytest.raises(CommandError, match="--force"):
+        call_command("load_demo")
+    assert not PracticeExamplePage.objects.exists()
