@@ -72,6 +72,7 @@ class DemoLoader:
         self.ensure_dutch_pages()
         self.link_home_page()
         self.translate_pages()
+        self.put_contact_last_in_menu()
         self.ensure_locale_synchronisation()
         ensure_editorial_setup(story_indexes=[self.pages["stories"], self.english_pages["stories"]])
         self.report("Editorial groups and workflow: ready")
@@ -235,6 +236,16 @@ class DemoLoader:
         )
         self.english_pages[spec.key] = english
         return created
+
+    def put_contact_last_in_menu(self):
+        """The main menu follows the page tree: stories and about first, then contact.
+
+        The contact page is created early because other pages link to it.
+        """
+        for contact in (self.pages["contact"], self.english_pages["contact"]):
+            contact.refresh_from_db()
+            if contact.get_next_siblings().in_menu().exists():
+                contact.move(contact.get_parent(), pos="last-child")
 
     def ensure_locale_synchronisation(self):
         """Keep English in step with Dutch: pages editors add in Dutch get an English alias.
