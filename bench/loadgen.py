@@ -7,6 +7,7 @@ addresses are allowed: this is for measuring our own server, nothing else.
 """
 
 import http.client
+import math
 import multiprocessing
 import time
 from collections import Counter
@@ -31,19 +32,36 @@ class LoadResult:
     seconds: float
     latencies: list[float]  # seconds, sorted
     statuses: Counter
-    cache: Counter  # X-Page-Cache header values; "-" when absent
+    cache: Counter  # X-Page-Cache header values; "none" when absent
     bytes: int
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
+    @classmethod
+    def combine(cls, results: list["LoadResult"]) -> "LoadResult":
+        """One result from runs made one after the other."""
+        return cls(
+            requests=sum(r.requests for r in results),
+            errors=sum(r.errors for r in results),
+            seconds=sum(r.seconds for r in results),
+            latencies=sorted(latency for r in results for latency in r.latencies),
+            statuses=sum((r.statuses for r in results), Counter()),
+            cache=sum((r.cache for r in results), Counter()),
+            bytes=sum(r.bytes for r in results),
+        )
+
     def percentile(self, p: float) -> float:
-        """Nearest-rank percentile of the latencies, in seconds."""
-        if not self.latencies:
-            return float("nan")
-        rank = max(0, min(len(self.latencies) - 1, round(p / 100 * len(self.latencies)) - 1))
-        return self.latencies[rank]
+        """A percentile of the latencies, in seconds."""
+        return percentile(self.latencies, p)
+
+
+def percentile(ordered: list[float], p: float) -> float:
+    """Nearest-rank percentile of sorted values; NaN when there are none."""
+    if not ordered:
+        return float("nan")
+    return ordered[max(0, min(len(ordered), math.ceil(p / 100 * len(ordered))) - 1)]
 
 
 def _connection(host, port, request, start_at, stop_at, max_requests):
@@ -64,7 +82,7 @@ def _connection(host, port, request, start_at, stop_at, max_requests):
             continue
         latencies.append(time.perf_counter() - started)
         statuses[response.status] += 1
-        cache[response.getheader("X-Page-Cache", "-")] += 1
+        cache[response.getheader("X-Page-Cache", "none")] += 1
     finished = time.monotonic()
     conn.close()
     return latencies, statuses, cache, errors, size, finished

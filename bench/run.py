@@ -1,45 +1,49 @@
 """`make bench`: throughput and latency of the demo site under gunicorn, production settings.
 
-Prepares a separate database (migrate, load_demo --force, collectstatic, compile_catalogues),
-serves it with gunicorn on a free port of 127.0.0.1, measures every scenario in SCENARIOS with
-the load generator in bench/loadgen.py, checks the targets, prints a table and writes
-docs/performance.md and bench/results/latest.json. `python bench/run.py --help` lists options.
+Prepares a database of its own (migrate, load_demo --force, collectstatic, compile_catalogues),
+serves it with gunicorn on a free port of 127.0.0.1, measures each scenario with the load
+generator in bench/loadgen.py, checks the targets, prints a table and writes
+docs/performance.md (bench/report.py) and bench/results/latest.json. New scenarios (say,
+booking) go in a function like page_scenarios(); new targets in check_targets().
 """
 
 import argparse
 import http.client
 import json
 import os
-import platform
 import re
 import secrets
+import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from loadgen import LoadResult, Request, run_load
+from loadgen import LoadResult, Request, percentile, run_load
+from report import machine, markdown, problems, table, without_password
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 REPORT = ROOT / "docs" / "performance.md"
+ACCESS_LOG = RESULTS / "access.log"
+SERVER_LOG = RESULTS / "server.log"
+DATABASE = RESULTS / "bench.sqlite3"  # the default database; the run starts it afresh
+MEDIA = RESULTS / "media"
 HOST = "127.0.0.1"
-TAG = "X-Bench"  # request header naming the scenario; gunicorn's access log records it
+TAG = "X-Bench"  # request header naming scenario and phase; gunicorn's access log records it
 ACCESS_LOG_FORMAT = f"%({{{TAG.lower()}}}i)s %(s)s %(D)s"  # tag, status, microseconds
 
 CACHED_SHARE_OF_STATIC = 0.80
 STORY_SERVER_MS = 15.0
 
-# Prints the URLs to measure, from the demo content; the story is the first practice example
-# the index shows (newest first).
+# Prints the URLs to measure from the demo content, as JSON. The story is the first practice
+# example the stories index shows (newest first).
 DISCOVER_URLS = """
 import json
 from urllib.parse import urlsplit
@@ -60,28 +64,29 @@ print(json.dumps({
 
 @dataclass
 class Scenario:
-    name: str  # short id; also the X-Bench tag in the access log
+    name: str  # short id, used in the access log and the JSON
     label: str
     request: Request
-    expect_cache: str | None = None  # X-Page-Cache every measured answer should carry
+    page_cache: str | None = None  # the X-Page-Cache every answer must carry ("none": absent)
 
 
 def page_scenarios(urls: dict[str, str], static_url: str) -> list[Scenario]:
-    """Each page cached (anonymous) and uncached (a session cookie bypasses the page cache),
-    then a static file served by the same server as the ceiling."""
+    """Each page cached (anonymous) and uncached (a session cookie makes home/cache.py pass
+    the request on, so the page is rendered every time), then a static file as the ceiling."""
     session = {"Cookie": f"sessionid={secrets.token_hex(16)}"}
     scenarios = []
     for key, label in (("home", "Home page"), ("stories", "Stories index"), ("story", "Story")):
-        path = urls[key]
         scenarios += [
-            Scenario(f"{key}-cached", f"{label}, cached", Request(path), expect_cache="hit"),
-            Scenario(f"{key}-uncached", f"{label}, uncached", Request(path, headers=session)),
+            Scenario(f"{key}-cached", f"{label}, cached", Request(urls[key]), "hit"),
+            Scenario(
+                f"{key}-uncached", f"{label}, uncached", Request(urls[key], headers=session), "none"
+            ),
         ]
     scenarios.append(Scenario("static", "Static file (whitenoise)", Request(static_url)))
     return scenarios
 
 
-# --- the server ----------------------------------------------------------------------------
+# --- the site and its server ---------------------------------------------------------------
 
 
 def redis_answers(port: int = 6379) -> bool:
@@ -99,26 +104,25 @@ def bench_environment() -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="config.settings.production",
         ALLOWED_HOSTS=f"{HOST},localhost",
         SECURE_SSL_REDIRECT="0",  # plain http on 127.0.0.1
-        PYTHONDONTWRITEBYTECODE="1",
     )
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    env.setdefault("DATABASE_URL", f"sqlite:///{RESULTS / 'bench.sqlite3'}")
-    env.setdefault("MEDIA_ROOT", str(RESULTS / "media"))
+    env.setdefault("DATABASE_URL", f"sqlite:///{DATABASE}")
+    env.setdefault("MEDIA_ROOT", str(MEDIA))
     env.setdefault("CACHE_KEY_PREFIX", "leerplein-bench")  # never mix with a real site's cache
     if "REDIS_URL" not in env and redis_answers():
         env["REDIS_URL"] = f"redis://{HOST}:6379/0"
     return env
 
 
-def manage(env, *args, capture=False) -> str:
+def manage(env: dict, *args: str, quiet: bool = False) -> str:
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
     if done.returncode:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    if not capture:
-        print(f"  manage.py {' '.join(args):<28} {time.monotonic() - started:5.1f} s")
+    if not quiet:
+        print(f"  manage.py {' '.join(args):<26} {time.monotonic() - started:5.1f} s")
     return done.stdout
 
 
@@ -128,276 +132,221 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env, port, args, access_log: Path, error_log: Path) -> subprocess.Popen:
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection((HOST, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def gunicorn(env: dict, port: int, args):
+    """Serve the site on `port` for the duration of the block; stop it however the block ends."""
     command = [
         *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
         *("--bind", f"{HOST}:{port}", "--workers", str(args.workers)),
         *("--worker-class", "gthread", "--threads", str(args.threads)),
-        *("--access-logfile", str(access_log), "--access-logformat", ACCESS_LOG_FORMAT),
-        *("--error-logfile", str(error_log), "--log-level", "warning", "--no-control-socket"),
+        *("--access-logfile", str(ACCESS_LOG), "--access-logformat", ACCESS_LOG_FORMAT),
+        *("--error-logfile", "-", "--log-level", "warning", "--no-control-socket"),
     ]
-    # A session of its own, so the whole process group can be stopped at the end.
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn stopped at start:\n{error_log.read_text()}")
-        try:
-            socket.create_connection((HOST, port), timeout=0.5).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    stop(server)
-    sys.exit("gunicorn did not answer within 30 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
+    if listening(port):
+        sys.exit(f"Port {port} is taken: something else would answer the benchmark.")
+    ACCESS_LOG.unlink(missing_ok=True)
+    with SERVER_LOG.open("w") as log:
+        # A session of its own, so the whole process group can be stopped at the end.
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+        deadline = time.monotonic() + 30
+        while not listening(port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"gunicorn did not start:\n{SERVER_LOG.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+
+def get(port: int, request: Request) -> str:
+    """The body of one answer; stops the benchmark unless it is 200 OK."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.request(request.method, request.path, body=request.body, headers=request.headers)
+    response = conn.getresponse()
+    body = response.read().decode(errors="replace")
+    conn.close()
+    if response.status != 200:
+        sys.exit(
+            f"{request.method} {request.path} answered {response.status}; "
+            f"the server's log ends with:\n{SERVER_LOG.read_text()[-3000:]}"
+        )
+    return body
 
 
 def static_url(port: int, home: str) -> str:
     """The stylesheet the home page links to, else any file whitenoise serves."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=10)
-    conn.request("GET", home)
-    html = conn.getresponse().read().decode()
-    conn.close()
-    links = re.findall(r"""/static/[^"'\s?#]+\.css""", html)
+    links = re.findall(r"""/static/[^"'\s?#]+\.css""", get(port, Request(home)))
     if links:
         return next((link for link in links if "leerplein" in link), links[0])
     manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())["paths"]
     return "/static/" + manifest.get("css/leerplein.css", next(iter(manifest.values())))
 
 
-def server_times(access_log: Path) -> dict[str, list[float]]:
-    """Milliseconds gunicorn spent on each request, by X-Bench tag."""
+def server_times() -> dict[str, list[float]]:
+    """Milliseconds gunicorn spent on each request, sorted, by X-Bench tag."""
     times = defaultdict(list)
-    for line in access_log.read_text().splitlines():
+    for line in ACCESS_LOG.read_text().splitlines():
         tag, _status, micros = line.rsplit(" ", 2)
         times[tag].append(int(micros) / 1000)
-    return times
+    return {tag: sorted(values) for tag, values in times.items()}
 
 
-# --- measuring and reporting ---------------------------------------------------------------
+# --- measuring -----------------------------------------------------------------------------
 
 
-def measure(port, scenario: Scenario, args) -> LoadResult:
-    def send(tag, seconds, max_requests):
-        request = scenario.request
-        headers = {**request.headers, TAG: tag}
-        return run_load(
-            HOST,
-            port,
-            Request(request.path, request.method, headers, request.body),
-            connections=args.connections,
-            seconds=seconds,
-            max_requests=max_requests,
-        )
-
-    send("warmup", args.warmup, 5_000)
-    return send(scenario.name, args.seconds, args.max_requests)
+def send(port: int, scenario: Scenario, phase: str, connections: int, seconds: float, args):
+    request = scenario.request
+    headers = {**request.headers, TAG: f"{scenario.name}:{phase}"}
+    return run_load(
+        HOST,
+        port,
+        Request(request.path, request.method, headers, request.body),
+        connections=connections,
+        seconds=seconds,
+        max_requests=args.max_requests // args.rounds,
+    )
 
 
-def summarise(scenario: Scenario, result: LoadResult, server_ms: list[float]) -> dict:
-    ok = result.statuses.get(200, 0) == result.requests and not result.errors
-    hits = result.cache.get("hit", 0)
-    if scenario.expect_cache:
-        ok = ok and hits == result.requests
-    elif scenario.name != "static":
-        ok = ok and hits == 0
-    server_ms = sorted(server_ms)
+def measure(port: int, scenarios: list[Scenario], args) -> dict[str, dict[str, LoadResult]]:
+    """Per scenario: warm up, then one connection alone (the time one request takes, without
+    waiting for others), then the load. The load comes in rounds that take turns over the
+    scenarios, so a disturbance on the machine hits all of them alike."""
+    results = {}
+    for scenario in scenarios:
+        send(port, scenario, "warmup", args.connections, args.warmup, args)
+        results[scenario.name] = {"alone": send(port, scenario, "alone", 1, args.alone, args)}
+    print(f"  warm-up and one connection alone: done; {args.rounds} rounds under load")
+    rounds = defaultdict(list)
+    for _ in range(args.rounds):
+        for scenario in scenarios:
+            seconds = args.seconds / args.rounds
+            rounds[scenario.name].append(
+                send(port, scenario, "load", args.connections, seconds, args)
+            )
+    for name, parts in rounds.items():
+        results[name]["load"] = LoadResult.combine(parts)
+    return results
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def summarise(scenario: Scenario, results: dict[str, LoadResult], times: dict, workers: int):
+    load, alone = results["load"], results["alone"]
+    server = times.get(f"{scenario.name}:load", [])
+    server_alone = times.get(f"{scenario.name}:alone", [])
+    problems = []
+    for phase in ("alone", "load"):
+        result = results[phase]
+        if result.errors or result.statuses.get(200, 0) != result.requests:
+            problems.append(f"{phase}: {result.errors} errors, statuses {dict(result.statuses)}")
+        expected = result.cache.get(scenario.page_cache, 0)
+        # Without Redis each worker has a cache of its own and may miss once.
+        allowed = workers if scenario.page_cache == "hit" else 0
+        if scenario.page_cache and expected < result.requests - allowed:
+            problems.append(
+                f"{phase}: {expected} of {result.requests} answers had X-Page-Cache "
+                f"{scenario.page_cache!r}; got {dict(result.cache)}"
+            )
     return {
         "name": scenario.name,
         "label": scenario.label,
         "path": scenario.request.path,
-        "requests": result.requests,
-        "errors": result.errors,
-        "seconds": round(result.seconds, 2),
-        "rps": round(result.rps, 1),
-        "latency_ms": {p: round(result.percentile(p) * 1000, 2) for p in (50, 90, 99)},
-        "server_ms": {
-            50: round(statistics.median(server_ms), 2) if server_ms else None,
-            99: round(server_ms[int(0.99 * (len(server_ms) - 1))], 2) if server_ms else None,
+        "requests": load.requests,
+        "seconds": round(load.seconds, 2),
+        "rps": round(load.rps, 1),
+        "latency_ms": {p: ms(load.percentile(p)) for p in (50, 90, 99)},
+        "server_ms": {p: round(percentile(server, p), 2) for p in (50, 90, 99)},
+        "alone": {
+            "requests": alone.requests,
+            "latency_ms": {p: ms(alone.percentile(p)) for p in (50, 99)},
+            "server_ms": {p: round(percentile(server_alone, p), 2) for p in (50, 99)},
         },
-        "statuses": dict(result.statuses),
-        "page_cache": dict(result.cache),
-        "kb_per_response": round(result.bytes / max(1, result.requests) / 1024, 1),
-        "answers_as_expected": ok,
+        "kb_per_answer": round(load.bytes / max(1, load.requests) / 1024, 1),
+        "page_cache": dict(load.cache),
+        "problems": problems,
     }
 
 
 def check_targets(rows: dict[str, dict]) -> list[dict]:
     targets = []
     static_rps = rows["static"]["rps"]
-    for name, row in rows.items():
-        if name.endswith("-cached"):
-            share = row["rps"] / static_rps if static_rps else 0
+    for row in rows.values():
+        if row["name"].endswith("-cached"):
+            share = row["rps"] / static_rps if static_rps else 0.0
             targets.append(
                 {
-                    "target": f"{row['label']}: at least {CACHED_SHARE_OF_STATIC:.0%} "
-                    "of the static file's req/s",
+                    "target": f"{row['label']}: at least {CACHED_SHARE_OF_STATIC:.0%} of the "
+                    "static file's req/s",
                     "figure": f"{share:.0%} ({row['rps']:.0f} of {static_rps:.0f} req/s)",
-                    "passed": share >= CACHED_SHARE_OF_STATIC,
+                    "passed": share >= CACHED_SHARE_OF_STATIC and not row["problems"],
                 }
             )
-    story = rows["story-uncached"]["server_ms"][50]
+    story = rows["story-uncached"]
+    server_ms = story["alone"]["server_ms"][50]
     targets.append(
         {
             "target": f"Story, uncached: median server time under {STORY_SERVER_MS:g} ms",
-            "figure": f"{story} ms (p50 latency at the client: "
-            f"{rows['story-uncached']['latency_ms'][50]} ms)",
-            "passed": story is not None and story < STORY_SERVER_MS,
+            "figure": f"{server_ms} ms with one connection, {story['server_ms'][50]} ms under "
+            f"load; p50 latency at the client {story['alone']['latency_ms'][50]} ms alone, "
+            f"{story['latency_ms'][50]} ms under load",
+            "passed": server_ms < STORY_SERVER_MS and not story["problems"],
         }
     )
     return targets
 
 
-COLUMNS = {  # heading: alignment
-    "Scenario": "<",
-    "URL": "<",
-    "req/s": ">",
-    "p50 ms": ">",
-    "p99 ms": ">",
-    "server p50 ms": ">",
-    "server p99 ms": ">",
-}
-
-
-def table(rows: list[dict]) -> str:
-    """A Markdown table, padded so it reads as well in a terminal."""
-    lines = [list(COLUMNS)] + [
-        [
-            row["label"] + ("" if row["answers_as_expected"] else " (!)"),
-            f"`{row['path']}`",
-            f"{row['rps']:.0f}",
-            *(f"{row['latency_ms'][p]:.1f}" for p in (50, 99)),
-            *(f"{row['server_ms'][p]:.1f}" for p in (50, 99)),
-        ]
-        for row in rows
-    ]
-    widths = [max(map(len, column)) for column in zip(*lines, strict=True)]
-    aligns = list(COLUMNS.values())
-
-    def render(cells):
-        padded = (f"{c:{a}{w}}" for c, a, w in zip(cells, aligns, widths, strict=True))
-        return "| " + " | ".join(padded) + " |"
-
-    rule = (
-        f"{'-' * (w + 1)}:" if a == ">" else "-" * (w + 2)
-        for a, w in zip(aligns, widths, strict=True)
-    )
-    return "\n".join([render(lines[0]), f"|{'|'.join(rule)}|", *map(render, lines[1:])])
-
-
-def machine() -> dict:
-    meminfo = Path("/proc/meminfo").read_text()
-    cpu_model = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-    return {
-        "cpus": len(os.sched_getaffinity(0)),  # what `nproc` says
-        "cpu_model": cpu_model.group(1).strip() if cpu_model else platform.machine(),
-        "memory_gib": round(int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1)) / 2**20, 1),
-        "os": platform.platform(terse=True),
-        "python": platform.python_version(),
-        **{package: version(package) for package in ("django", "wagtail", "gunicorn")},
-    }
-
-
-def without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
-    return urlunsplit(parts)
-
-
 def setup(env: dict, args) -> dict:
     return {
         "settings": env["DJANGO_SETTINGS_MODULE"],
-        "database": without_password(env["DATABASE_URL"]),
+        "database": f"SQLite, {DATABASE.relative_to(ROOT)}"
+        if env["DATABASE_URL"] == f"sqlite:///{DATABASE}"
+        else without_password(env["DATABASE_URL"]),
         "cache": f"Redis ({without_password(env['REDIS_URL'])})"
         if env.get("REDIS_URL")
-        else "local memory (one cache per worker; no Redis on 127.0.0.1:6379)",
-        "server": f"gunicorn, {args.workers} gthread workers × {args.threads} threads, "
-        f"on {HOST}, access log on",
-        "client": f"bench/loadgen.py (pure Python), {args.connections} keep-alive connections "
-        f"in {args.connections} processes; per scenario {args.warmup:g} s warm-up, then "
-        f"{args.seconds:g} s measured (at most {args.max_requests} requests)",
+        else "local memory, one per worker (no Redis answered on 127.0.0.1:6379)",
+        "server": f"gunicorn, {args.workers} gthread workers × {args.threads} "
+        f"thread{'s' if args.threads > 1 else ''}, access log on",
+        "client": f"bench/loadgen.py (pure Python), {args.connections} keep-alive connections, "
+        f"one process each; per scenario {args.warmup:g} s warm-up, {args.alone:g} s with one "
+        f"connection alone, {args.seconds:g} s under load in {args.rounds} rounds",
     }
 
 
-def markdown(report: dict) -> str:
-    m, s = report["machine"], report["setup"]
-    targets = "\n".join(
-        f"- **{'PASS' if t['passed'] else 'FAIL'}** {t['target']}: {t['figure']}"
-        for t in report["targets"]
-    )
-    return f"""# Performance
-
-Written by `make bench` (`bench/run.py`) on {report["date"]}. Run it again rather than editing
-this file; the raw figures are in `bench/results/latest.json` (not committed).
-
-## What is measured
-
-The demo site (`manage.py load_demo --force`) in a database of its own, served by gunicorn
-with production settings, static files by whitenoise from the same server. A load generator on
-the same machine sends the same request over and over, for a fixed time, from several
-keep-alive connections at once:
-
-- **cached**: an anonymous visitor; from the second request on the anonymous page cache
-  (`home/cache.py`) answers without rendering (`X-Page-Cache: hit`);
-- **uncached**: the same page with a random `sessionid` cookie, which the page cache treats as
-  a signed-in visitor, so the page is rendered every time (plus one session lookup);
-- **static file**: a hashed stylesheet served by whitenoise, the ceiling for one request.
-
-Each URL is warmed up before it is measured. *req/s*, *p50* and *p99* are what the client
-sees, connection set-up included. *Server* times are gunicorn's own request time (access log
-`%(D)s`: from the parsed request until the answer is written), without the client's overhead.
-Client and server share the machine's cores, so compare figures from one machine only.
-
-## Machine and set-up
-
-- Machine: {m["cpus"]} CPUs (`nproc`), {m["cpu_model"]}, {m["memory_gib"]} GiB memory, {m["os"]}
-- Software: Python {m["python"]}, Django {m["django"]}, Wagtail {m["wagtail"]},
-  gunicorn {m["gunicorn"]}
-- Settings: `{s["settings"]}`; database `{s["database"]}`; cache: {s["cache"]}
-- Server: {s["server"]}
-- Client: {s["client"]}
-
-## Results
-
-{report["table"]}
-
-## Targets
-
-{targets}
-
-## Run it
-
-```sh
-make bench                      # or: .venv/bin/python bench/run.py --help
-DATABASE_URL=postgres://… make bench   # measure on PostgreSQL instead of SQLite
-```
-
-By default the database is `bench/results/bench.sqlite3`; Redis is used when it answers on
-127.0.0.1:6379. `make bench` exits with status 1 when a target fails.
-"""
+# --- the command ---------------------------------------------------------------------------
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=8, help="measured time per scenario")
-    parser.add_argument("--warmup", type=float, default=1.5, help="warm-up time per scenario")
-    parser.add_argument("--connections", type=int, default=4, help="concurrent connections")
-    parser.add_argument("--max-requests", type=int, default=100_000, help="cap per scenario")
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
-    parser.add_argument("--port", type=int, default=0, help="default: a free port")
-    parser.add_argument(
+    add = parser.add_argument
+    add("--seconds", type=float, default=8, help="time under load per scenario (8)")
+    add("--rounds", type=int, default=4, help="the time under load comes in rounds (4)")
+    add("--alone", type=float, default=2, help="time with one connection per scenario (2)")
+    add("--warmup", type=float, default=1, help="warm-up time per scenario (1)")
+    add("--connections", type=int, default=4, help="concurrent connections under load (4)")
+    add("--max-requests", type=int, default=100_000, help="cap per phase (100000)")
+    add("--workers", type=int, default=len(os.sched_getaffinity(0)), help="(nproc)")
+    add("--threads", type=int, default=1, help="threads per gunicorn worker (1)")
+    add("--port", type=int, default=0, help="(a free port)")
+    add(
         "--no-prepare",
         dest="prepare",
         action="store_false",
@@ -414,49 +363,50 @@ def main() -> int:
     report["setup"] = setup(env, args)
     for key, value in report["setup"].items():
         print(f"{key:>9}: {value}")
+    load = report["machine"]["load_average"]
+    if load > report["machine"]["cpus"] / 2:
+        print(
+            f"  warning: the machine is busy (load average {load:.1f}); "
+            "the figures will be lower and noisier than on a quiet machine"
+        )
 
     if args.prepare:
         print("Preparing the demo site")
-        for command in (
-            ("migrate", "--no-input"),
-            ("load_demo", "--force"),
-            ("collectstatic", "--noinput"),
-            ("compile_catalogues",),
-        ):
-            manage(env, *command)
-    urls = json.loads(manage(env, "shell", "-c", DISCOVER_URLS, capture=True).splitlines()[-1])
+        if env["DATABASE_URL"] == f"sqlite:///{DATABASE}":  # ours: start from scratch
+            for path in RESULTS.glob(f"{DATABASE.name}*"):
+                path.unlink()
+            if env["MEDIA_ROOT"] == str(MEDIA):
+                shutil.rmtree(MEDIA, ignore_errors=True)
+        manage(env, "migrate", "--no-input")
+        manage(env, "load_demo", "--force")
+        manage(env, "collectstatic", "--noinput")
+        manage(env, "compile_catalogues")
+    urls = json.loads(manage(env, "shell", "-c", DISCOVER_URLS, quiet=True).splitlines()[-1])
     if not all(urls.values()):
         sys.exit(f"The demo site lacks a live Dutch page: {urls}")
 
-    access_log, error_log = RESULTS / "access.log", RESULTS / "gunicorn.log"
-    access_log.unlink(missing_ok=True)
     port = args.port or free_port()
-    server = start_gunicorn(env, port, args, access_log, error_log)
-    print(f"Measuring on http://{HOST}:{port}")
-    try:
+    with gunicorn(env, port, args):
+        print(f"Measuring on http://{HOST}:{port}")
         scenarios = page_scenarios(urls, static_url(port, urls["home"]))
-        results = {}
         for scenario in scenarios:
-            result = results[scenario.name] = measure(port, scenario, args)
-            print(
-                f"  {scenario.label:<26} {result.rps:7.0f} req/s"
-                f"   p50 {result.percentile(50) * 1000:6.1f} ms"
-                f"   {result.requests} requests, {result.errors} errors"
-            )
-    finally:
-        stop(server)
+            get(port, scenario.request)  # an error page stops here, with the server's log
+        results = measure(port, scenarios, args)
 
-    times = server_times(access_log)
-    rows = [summarise(s, results[s.name], times[s.name]) for s in scenarios]
-    report["table"] = table(rows)
-    report["targets"] = check_targets({row["name"]: row for row in rows})
-    report["scenarios"] = rows
+    times = server_times()
+    rows = [summarise(s, results[s.name], times, args.workers) for s in scenarios]
+    report |= {
+        "table": table(rows),
+        "problems": problems(rows),
+        "targets": check_targets({row["name"]: row for row in rows}),
+        "scenarios": rows,
+    }
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
     REPORT.write_text(markdown(report))
 
     print(f"\n{report['table']}\n")
-    if not all(row["answers_as_expected"] for row in rows):
-        print("(!) some answers were not 200 OK or not as cached as expected: see latest.json\n")
+    if report["problems"]:
+        print(f"{report['problems']}\n")
     for target in report["targets"]:
         print(f"{'PASS' if target['passed'] else 'FAIL'}  {target['target']}: {target['figure']}")
     print(f"\nWrote {REPORT.relative_to(ROOT)} and {(RESULTS / 'latest.json').relative_to(ROOT)}")

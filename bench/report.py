@@ -1,0 +1,144 @@
+"""The report of a benchmark run: a padded Markdown table, the machine, docs/performance.md."""
+
+import os
+import platform
+import re
+from importlib.metadata import version
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+COLUMNS = {  # heading: alignment
+    "Scenario": "<",
+    "URL": "<",
+    "req/s": ">",
+    "p50 ms": ">",
+    "p99 ms": ">",
+    "server p50 ms": ">",
+    "alone: p50 ms": ">",
+    "alone: server p50 ms": ">",
+}
+
+
+def table(rows: list[dict]) -> str:
+    """A Markdown table, padded so that it reads as well in a terminal."""
+    lines = [list(COLUMNS)] + [
+        [
+            row["label"] + (" (!)" if row["problems"] else ""),
+            f"`{row['path']}`",
+            f"{row['rps']:.0f}",
+            f"{row['latency_ms'][50]:.1f}",
+            f"{row['latency_ms'][99]:.1f}",
+            f"{row['server_ms'][50]:.1f}",
+            f"{row['alone']['latency_ms'][50]:.1f}",
+            f"{row['alone']['server_ms'][50]:.1f}",
+        ]
+        for row in rows
+    ]
+    widths = [max(map(len, column)) for column in zip(*lines, strict=True)]
+    aligns = list(COLUMNS.values())
+
+    def render(cells):
+        padded = (f"{c:{a}{w}}" for c, a, w in zip(cells, aligns, widths, strict=True))
+        return "| " + " | ".join(padded) + " |"
+
+    rule = (
+        "-" * (w + 1) + ":" if a == ">" else "-" * (w + 2)
+        for a, w in zip(aligns, widths, strict=True)
+    )
+    return "\n".join([render(lines[0]), f"|{'|'.join(rule)}|", *map(render, lines[1:])])
+
+
+def problems(rows: list[dict]) -> str:
+    return "\n".join(f"- (!) {row['label']}: {p}" for row in rows for p in row["problems"])
+
+
+def machine() -> dict:
+    meminfo = Path("/proc/meminfo").read_text()
+    cpu_model = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    return {
+        "cpus": len(os.sched_getaffinity(0)),  # what `nproc` says
+        "cpu_model": cpu_model.group(1).strip() if cpu_model else platform.machine(),
+        "memory_gib": round(int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1)) / 2**20, 1),
+        "load_average": os.getloadavg()[0],
+        "os": platform.platform(terse=True),
+        "python": platform.python_version(),
+        **{package: version(package) for package in ("django", "wagtail", "gunicorn")},
+    }
+
+
+def without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(parts.password, "***", 1)))
+
+
+def markdown(report: dict) -> str:
+    m, s = report["machine"], report["setup"]
+    targets = "\n".join(
+        f"- **{'PASS' if t['passed'] else 'FAIL'}** {t['target']}: {t['figure']}."
+        for t in report["targets"]
+    )
+    notes = f"\n\n{report['problems']}" if report["problems"] else ""
+    return f"""# Performance
+
+Written by `make bench` (`bench/run.py`) on {report["date"]}; run it again rather than editing
+this file. The raw figures are in `bench/results/latest.json` (not committed).
+
+## What is measured
+
+The demo site (`manage.py load_demo --force`) in a database of its own, served by gunicorn with
+production settings; whitenoise serves the static files from the same server. A load generator
+on the same machine asks for one URL over and over from several keep-alive connections at once:
+
+- **cached**: an anonymous visitor; from the second request on, the anonymous page cache
+  (`home/cache.py`) answers without rendering the page (`X-Page-Cache: hit`);
+- **uncached**: the same page with a random `sessionid` cookie, which the page cache treats as
+  a signed-in visitor: the page is rendered every time (plus one session lookup);
+- **static file**: a hashed stylesheet served by whitenoise, the ceiling for one request.
+
+Each URL is warmed up first. The time under load comes in rounds that take turns over the
+URLs, so a disturbance on the machine hits them all alike. *req/s*, *p50* and *p99* are what
+the client sees under load, connecting included. *Server* times are gunicorn's own request
+time (access log `%(D)s`, from the parsed request until the answer is written), without the
+client's overhead. The *alone* columns come from one connection at a time: the time one
+request takes, without waiting for others. Client and server share the machine's cores, so
+compare figures from one machine only.
+
+By default gunicorn runs one worker per core, each with one thread: rendering a page is CPU
+work, and threads of one worker share a core (Python's GIL), which only makes each request
+slower. The gthread worker is used for its keep-alive connections, as behind a proxy.
+
+## Machine and set-up
+
+- Machine: {m["cpus"]} CPUs (`nproc`), {m["cpu_model"]}, {m["memory_gib"]} GiB memory,
+  {m["os"]}; load average {m["load_average"]:.1f} at the start
+- Software: Python {m["python"]}, Django {m["django"]}, Wagtail {m["wagtail"]},
+  gunicorn {m["gunicorn"]}
+- Settings: `{s["settings"]}`; database: {s["database"]}; cache: {s["cache"]}
+- Server: {s["server"]}
+- Client: {s["client"]}
+
+## Results
+
+{report["table"]}{notes}
+
+## Targets
+
+{targets}
+
+A cached page is compared with the static file served by the same server and client, so the
+share says how close the page cache comes to the cheapest answer the server can give. The
+server-time target is checked with one connection: under load, server time also counts the
+wait for a CPU shared with the other requests and the load generator.
+
+## Run it
+
+```sh
+make bench                               # or: .venv/bin/python bench/run.py --help
+DATABASE_URL=postgres://… make bench     # on PostgreSQL instead of bench/results/bench.sqlite3
+```
+
+Redis is used when it answers on 127.0.0.1:6379 (or set `REDIS_URL`). The run takes one to two
+minutes after the preparation and exits with status 1 when a target fails.
+"""
