@@ -1,5 +1,5 @@
 import math
-from functools import reduce
+from functools import partial, reduce
 from operator import or_
 
 from django import forms
@@ -48,6 +48,17 @@ class Theme(TranslatableMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+
+def _count_words(value) -> int:
+    """Words in the text of raw StreamField data (strings inside dicts and lists)."""
+    if isinstance(value, str):
+        return len(strip_tags(value).split())
+    if isinstance(value, dict):
+        return sum(_count_words(v) for k, v in value.items() if k not in ("type", "id"))
+    if isinstance(value, list | tuple):
+        return sum(_count_words(v) for v in value)
+    return 0
 
 
 def default_locale():
@@ -142,7 +153,9 @@ class StoryPage(Page):
 
     @cached_property
     def reading_minutes(self):
-        words = len(strip_tags(self.body.render_as_block()).split()) + len(self.summary.split())
+        # Counted from the stored block values: rendering the body twice would double the
+        # cost of the page.
+        words = _count_words(self.body.raw_data) + len(self.summary.split())
         return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
     @property
@@ -150,14 +163,23 @@ class StoryPage(Page):
         return self._meta.verbose_name
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import label_themes, related_stories
+        from .selectors import related_stories
 
         context = super().get_context(request, *args, **kwargs)
-        prefetch_related_objects([self], "themes")
-        label_themes([self], self.locale)
-        context["related_stories"] = related_stories(self)
-        context["structured_data"] = self.structured_data(request)
+        # Callables: the template calls them only when their cached fragment is stale.
+        context["related_stories"] = partial(related_stories, self)
+        context["structured_data"] = partial(self.structured_data, request)
+        context["themes"] = self.localized_themes
         return context
+
+    def localized_themes(self):
+        """(slug, label) of this story's themes, labelled in the story's language."""
+        from .selectors import label_themes
+
+        if not hasattr(self, "theme_list"):
+            prefetch_related_objects([self], "themes")
+            label_themes([self], self.locale)
+        return self.theme_list
 
     def structured_data(self, request):
         """schema.org Article for search engines (rendered as JSON-LD)."""
@@ -173,7 +195,7 @@ class StoryPage(Page):
             "url": self.get_full_url(request),
             "mainEntityOfPage": self.get_full_url(request),
             "publisher": {"@type": "Organization", "name": "Leerplein"},
-            "keywords": [label for _slug, label in getattr(self, "theme_list", [])],
+            "keywords": [label for _slug, label in self.localized_themes()],
         }
         if self.hero_image:
             rendition = self.hero_image.get_rendition("fill-1200x630|format-jpeg")

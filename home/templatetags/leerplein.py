@@ -8,6 +8,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page
 
+from home.cache import cached_fragment, current_generation
+
 register = template.Library()
 
 
@@ -21,7 +23,17 @@ def language_links(context):
     request = context["request"]
     page = context.get("page")
     current = get_language()
-    is_page = isinstance(page, Page) and page.pk
+    if isinstance(page, Page) and page.pk:
+        links = cached_fragment(
+            request, "language-links", [page.pk], lambda: _language_links(request, page)
+        )
+    else:
+        links = _language_links(request, None)
+    return [{**link, "current": link["code"] == current} for link in links]
+
+
+def _language_links(request, page):
+    is_page = page is not None
     translations = {}
     if is_page:
         for translation in page.get_translations(inclusive=True).live().select_related("locale"):
@@ -41,7 +53,6 @@ def language_links(context):
                 "name": name,
                 "url": url,
                 "full_url": full_url,
-                "current": code == current,
                 "translated": not is_page or code in translations,
             }
         )
@@ -67,18 +78,27 @@ def footer_links(context):
 def main_menu(context):
     """Pages marked 'show in menus' directly below the home page of the visitor's language."""
     request = context["request"]
-    pages = (
-        Page.objects.live()
-        .in_menu()
-        .filter(depth=3, locale=Locale.get_active())
-        .order_by("path")
-        .only("title", "url_path", "path", "depth", "locale_id")
-    )
-    items = []
-    for page in pages:
-        url = page.get_url(request)
-        items.append({"title": page.title, "url": url, "active": request.path.startswith(url)})
-    return items
+
+    def menu():
+        pages = (
+            Page.objects.live()
+            .in_menu()
+            .filter(depth=3, locale=Locale.get_active())
+            .order_by("path")
+            .only("title", "url_path", "path", "depth", "locale_id")
+        )
+        return [(page.title, page.get_url(request)) for page in pages]
+
+    items = cached_fragment(request, "main-menu", [get_language()], menu)
+    return [
+        {"title": title, "url": url, "active": request.path.startswith(url)} for title, url in items
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def page_cache_generation(context):
+    """For `{% cache %}` keys: fragments made before the last publish are not reused."""
+    return current_generation(context["request"])
 
 
 @register.simple_tag

@@ -1,5 +1,7 @@
 import pytest
 
+from ..factories import InterviewPageFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -36,3 +38,24 @@ def test_visitors_with_a_session_and_forms_with_csrf_are_not_cached(client, site
     client.cookies.pop("sessionid")
     client.get(site_tree.contact.url)
     assert "X-Page-Cache" not in client.get(site_tree.contact.url)
+
+
+def test_cached_fragments_follow_published_changes(client, site_tree):
+    """Menu, story header and related stories are cached as fragments until a change."""
+    client.cookies["sessionid"] = "signed-in-visitor"  # past the page cache, to the fragments
+    url = site_tree.practice.url
+    assert "Digitale vaardigheden" in client.get(url).content.decode()
+
+    theme = site_tree.themes["digital"]
+    theme.name = "Computervaardigheden"
+    theme.save()
+    site_tree.about.title = "Wie zijn wij"
+    site_tree.about.save_revision().publish()
+    InterviewPageFactory(
+        parent=site_tree.index, title="Nieuw in Zuid-Holland", province="zuid-holland"
+    )
+
+    html = client.get(url).content.decode()
+    assert "Computervaardigheden" in html
+    assert "Wie zijn wij" in html
+    assert "Nieuw in Zuid-Holland" in html
