@@ -199,6 +199,10 @@ class ContactPage(AbstractForm):
 
     def get_form_class(self):
         form_class = super().get_form_class()
+        for field in form_class.base_fields.values():
+            # A drop-down that starts on its first choice would send that choice unnoticed.
+            if type(field.widget) is forms.Select and field.choices and field.choices[0][0]:
+                field.choices = [("", _("Choose…")), *field.choices]
         honeypot = forms.CharField(
             label=_("Leave this field empty"),
             required=False,

@@ -31,6 +31,7 @@ def test_empty_form_shows_messages_next_to_the_fields(client, site_tree):
     assert response.status_code == 200
     assert 'class="error-summary"' in html
     assert 'id="id_organisatie_error"' in html
+    assert 'id="id_soort_organisatie_error"' in html, "the drop-down starts empty"
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_organisatie_error"' in html
     assert FormSubmission.objects.count() == 0

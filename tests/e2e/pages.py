@@ -1,0 +1,33 @@
+"""Addresses of the demo pages the browser tests visit, in both languages.
+
+Built from the demo's own specs (home.demo), so a renamed slug or title changes the tests too.
+"""
+
+from home.demo.content import ABOUT, CONTACT, STORY_INDEX
+from home.demo.stories import GOUDA, INTERVIEW_GOUDA
+
+LANGUAGES = ("nl", "en")
+
+
+def url(lang, *specs):
+    """/<lang>/<slug>/... for a chain of demo page specs (the home page is /<lang>/)."""
+    slugs = [getattr(spec.fields["slug"], lang) for spec in specs]
+    return "/" + "/".join([lang, *slugs]) + "/"
+
+
+def text(spec, field, lang):
+    return getattr(spec.fields[field], lang)
+
+
+SEARCH = {"nl": "/nl/zoeken/?q=Promen", "en": "/en/search/?q=Promen"}
+
+PAGES = {
+    "home": {lang: url(lang) for lang in LANGUAGES},
+    "stories": {lang: url(lang, STORY_INDEX) for lang in LANGUAGES},
+    "practice-example": {lang: url(lang, STORY_INDEX, GOUDA) for lang in LANGUAGES},
+    "interview": {lang: url(lang, STORY_INDEX, INTERVIEW_GOUDA) for lang in LANGUAGES},
+    "about": {lang: url(lang, ABOUT) for lang in LANGUAGES},
+    "contact": {lang: url(lang, CONTACT) for lang in LANGUAGES},
+    "contact-errors": {lang: url(lang, CONTACT) for lang in LANGUAGES},
+    "search": SEARCH,
+}
