@@ -59,3 +59,19 @@ def test_cached_fragments_follow_published_changes(client, site_tree):
     assert "Computervaardigheden" in html
     assert "Wie zijn wij" in html
     assert "Nieuw in Zuid-Holland" in html
+
+
+def test_remembered_routes_follow_unpublishing_and_moving(client, site_tree):
+    client.cookies["sessionid"] = "signed-in-visitor"
+    story, old_url = site_tree.interview, site_tree.interview.url
+    assert client.get(old_url).status_code == 200
+    assert client.get(old_url).status_code == 200  # now from the remembered route
+
+    story.move(site_tree.home, pos="last-child")
+    story.refresh_from_db()
+    moved = client.get(old_url)
+    assert (moved.status_code, moved["Location"]) == (301, story.url)  # Wagtail's redirect
+    assert client.get(story.url).status_code == 200
+
+    story.unpublish()
+    assert client.get(story.url).status_code == 404
