@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 from wagtail.models import Locale, Page, Site
 
+from home.cache import forget_local
 from home.choices import Province
 from home.models import SiteSettings
 
@@ -24,8 +25,10 @@ from .factories import (
 def _media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    forget_local()
     yield
     cache.clear()
+    forget_local()
 
 
 def translate(page, locale):

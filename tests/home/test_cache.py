@@ -1,4 +1,10 @@
+import time
+from unittest import mock
+
 import pytest
+from django.core.cache import cache
+
+from home.cache import GENERATION_KEY
 
 from ..factories import InterviewPageFactory
 
@@ -75,3 +81,14 @@ def test_remembered_routes_follow_unpublishing_and_moving(client, site_tree):
 
     story.unpublish()
     assert client.get(story.url).status_code == 404
+
+
+def test_other_processes_notice_a_publish_within_a_second(client, site_tree):
+    url = site_tree.about.url
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    cache.incr(GENERATION_KEY)  # a publish handled by another app server
+    assert client.get(url)["X-Page-Cache"] == "hit", "this process trusts its copy briefly"
+    later = time.monotonic() + 1.1
+    with mock.patch("home.cache.time.monotonic", return_value=later):
+        assert client.get(url)["X-Page-Cache"] == "miss"
