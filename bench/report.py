@@ -80,6 +80,7 @@ def markdown(report: dict) -> str:
         for t in report["targets"]
     )
     notes = f"\n\n{report['problems']}" if report["problems"] else ""
+    cold = "\n".join(f"- `{url}`: {ms} ms" for url, ms in report.get("cold", {}).items())
     return f"""# Performance
 
 Written by `make bench` (`bench/run.py`) on {report["date"]}; run it again rather than editing
@@ -94,7 +95,9 @@ on the same machine asks for one URL over and over from several keep-alive conne
 - **cached**: an anonymous visitor; from the second request on, the anonymous page cache
   (`home/cache.py`) answers without rendering the page (`X-Page-Cache: hit`);
 - **uncached**: the same page with a random `sessionid` cookie, which the page cache treats as
-  a signed-in visitor: the page is rendered every time (plus one session lookup);
+  a signed-in visitor: the page is rendered every time (plus one session lookup), from the
+  fragments kept until the next publish (header, footer, a story's head, body, facts and
+  related stories) and the remembered route;
 - **static file**: a hashed stylesheet served by whitenoise, the ceiling for one request.
 
 Each URL is warmed up first. The time under load comes in rounds that take turns over the
@@ -122,6 +125,12 @@ slower. The gthread worker is used for its keep-alive connections, as behind a p
 ## Results
 
 {report["table"]}{notes}
+
+Right after a publish every cached page, fragment and route is stale, so the first visitor
+of each page waits for a full render. Median of 20 renders with all caches stale, measured
+in-process (Django's test client, production settings, no network):
+
+{cold}
 
 ## Targets
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cold import cold_render_script
 from loadgen import LoadResult, Request, percentile, run_load
 from report import machine, markdown, problems, table, without_password
 
@@ -397,6 +398,10 @@ def main() -> int:
         for scenario in scenarios:
             get(port, scenario.request)  # an error page stops here, with the server's log
         results = measure(port, scenarios, args)
+    print("Rendering each page right after a publish (every cache stale)")
+    pages = [urls["home"], urls["stories"], urls["story"]]
+    cold = manage(env, "shell", "-c", cold_render_script(pages), quiet=True)
+    report["cold"] = json.loads(cold.splitlines()[-1])
 
     times = server_times()
     rows = [summarise(s, results[s.name], times, args.workers) for s in scenarios]
