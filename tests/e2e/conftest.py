@@ -55,7 +55,9 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def _is_test_database(connection):
-    return connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
+    """pytest-django's database: SQLite in memory, or the server's `test_<name>` copy."""
+    name = str(connection.settings_dict["NAME"])
+    return "mode=memory" in name or name.startswith("test_")
 
 
 def _wait_for_requests(timeout=10):
