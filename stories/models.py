@@ -1,4 +1,5 @@
 import math
+from collections.abc import Mapping, Sequence
 from functools import partial, reduce
 from operator import or_
 
@@ -54,9 +55,9 @@ def _count_words(value) -> int:
     """Words in the text of raw StreamField data (strings inside dicts and lists)."""
     if isinstance(value, str):
         return len(strip_tags(value).split())
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return sum(_count_words(v) for k, v in value.items() if k not in ("type", "id"))
-    if isinstance(value, list | tuple):
+    if isinstance(value, Sequence):  # lists, and StreamField's RawDataView
         return sum(_count_words(v) for v in value)
     return 0
 

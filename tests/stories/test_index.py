@@ -135,3 +135,15 @@ def test_story_page_stays_within_its_query_budget(client, site_tree, django_asse
     client.get(site_tree.practice.url)
     with django_assert_max_num_queries(STORY_PAGE_QUERY_BUDGET):
         assert client.get(site_tree.practice.url).status_code == 200
+
+
+def test_reading_time_counts_every_word_of_the_story(site_tree):
+    paragraph = "<p>" + " ".join(["woord"] * 100) + "</p>"
+    story = PracticeExamplePageFactory(
+        parent=site_tree.index,
+        summary="Kort.",
+        body=[("paragraph", paragraph)] * 3
+        + [("quote", {"quote": " ".join(["citaat"] * 100), "attribution": "Ijlal"})],
+    )
+    story.refresh_from_db()
+    assert story.reading_minutes == 3  # 401 words at 180 a minute
