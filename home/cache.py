@@ -77,13 +77,13 @@ def current_generation(request=None):
     return generation
 
 
-def cached_fragment(request, name, parts, compute, timeout=None):
+def cached_fragment(request, name, parts, compute):
     """`compute()`'s value, kept until the next publish; `parts` tell the variants apart."""
     key = f"fragment:{current_generation(request)}:{name}:{':'.join(map(str, parts))}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, timeout or settings.PAGE_CACHE_SECONDS)
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
     return value
 
 

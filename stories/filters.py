@@ -16,7 +16,7 @@ from booking.models import Organisation
 from home.choices import Province
 
 from . import selectors
-from .models import InterviewPage, PracticeExamplePage, Theme
+from .models import InterviewPage, PracticeExamplePage
 
 STORIES_PER_PAGE = 12
 KINDS = {"interview": InterviewPage, "praktijkvoorbeeld": PracticeExamplePage}
@@ -39,7 +39,7 @@ class StoryFilterForm(forms.Form):
         ]
         self.fields["theme"].choices = [
             *every,
-            *Theme.objects.filter(locale=locale).values_list("slug", "name"),
+            *selectors.theme_labels(locale).items(),
         ]
         self.fields["province"].choices = [*every, *Province.choices]
         self.fields["organisation"].choices = [

@@ -112,6 +112,17 @@ class StoryIndexPageFactory(wagtail_factories.PageFactory):
     slug = "verhalen"
 
 
+def _set_and_publish(field):
+    """A post-generation hook: set a many-to-many field of the page and publish it again."""
+
+    def hook(obj, create, extracted, **kwargs):
+        if create and extracted:
+            getattr(obj, field).set(extracted)
+            obj.save_revision().publish()
+
+    return hook
+
+
 class StoryFactoryMixin(factory.Factory):
     summary = factory.Faker("sentence", locale="nl_NL")
     date = factory.Sequence(lambda n: datetime.date(2021, 1, 1) + datetime.timedelta(days=n))
@@ -119,17 +130,8 @@ class StoryFactoryMixin(factory.Factory):
     hero_image_alt = "Een groep mensen achter laptops in de bibliotheek"
     body = [("paragraph", "<p>De bibliotheek en het SW-bedrijf werken samen.</p>")]
 
-    @factory.post_generation
-    def themes(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
-        if create and extracted:
-            obj.themes.set(extracted)
-            obj.save_revision().publish()
-
-    @factory.post_generation
-    def partners(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
-        if create and extracted:
-            obj.partner_organisations.set(extracted)
-            obj.save_revision().publish()
+    themes = factory.PostGeneration(_set_and_publish("themes"))
+    partners = factory.PostGeneration(_set_and_publish("partner_organisations"))
 
 
 class PracticeExamplePageFactory(StoryFactoryMixin, wagtail_factories.PageFactory):
