@@ -101,14 +101,23 @@ def _is_anonymous_read(request):
     )
 
 
+def _cache_control_words(response):
+    return {
+        part.split("=")[0].strip().lower()
+        for part in response.get("Cache-Control", "").split(",")
+        if part.strip()
+    }
+
+
 def _is_cacheable(response):
     # Responses that set a cookie (a CSRF token for a form, say) are personal: never shared.
+    # Pages that ask every visitor to revalidate (course pages with live seats) are not kept.
     # "Vary: Cookie" alone does not stop us: only requests without a session get here.
     return (
         response.status_code == 200
         and not response.cookies
         and not response.streaming
-        and "private" not in response.get("Cache-Control", "")
+        and not {"private", "no-cache", "no-store"} & _cache_control_words(response)
         and response.get("Content-Type", "").split(";")[0] in CACHEABLE_TYPES
     )
 

@@ -1,0 +1,24 @@
+"""Organisations, places, course pages, groups and bookings.
+
+Models hold data and what must never be false (database constraints); every change of
+booking state is made by booking/services.py, and shared reads live in booking/selectors.py.
+"""
+
+from .courses import CourseIndexPage, CoursePage
+from .groups import Attendance, Booking, CourseGroup, Seat, Session
+from .history import Action
+from .organisations import Location, Membership, Organisation
+
+__all__ = [
+    "Action",
+    "Attendance",
+    "Booking",
+    "CourseGroup",
+    "CourseIndexPage",
+    "CoursePage",
+    "Location",
+    "Membership",
+    "Organisation",
+    "Seat",
+    "Session",
+]

@@ -1,0 +1,108 @@
+from django.db import models
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from home.blocks import RICH_TEXT_FEATURES
+
+
+class LiveAvailabilityMixin:
+    """Pages that show free seats are never kept whole in the anonymous page cache.
+
+    Seats change with every booking, far more often than pages are published; the header,
+    footer and page head are still served from fragment caches.
+    """
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        patch_cache_control(response, no_cache=True, max_age=0)
+        return response
+
+
+class CourseIndexPage(LiveAvailabilityMixin, Page):
+    """The list of courses (Klik & Tik, Digisterker, ...) with their next groups."""
+
+    intro = RichTextField(
+        _("introduction"),
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        help_text=_("A few sentences above the list of courses."),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["booking.CoursePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("course index")
+
+    def get_context(self, request, *args, **kwargs):
+        from booking.selectors import course_overview
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = course_overview(self)
+        return context
+
+
+class CoursePage(LiveAvailabilityMixin, Page):
+    """The public page of one course. Its groups hang on the Dutch page and show on every
+    translation of it (they share a translation key)."""
+
+    summary = models.TextField(
+        _("summary"),
+        max_length=300,
+        help_text=_("One or two sentences for the list of courses and search results."),
+    )
+    what_you_learn = RichTextField(
+        _("what you learn"),
+        features=RICH_TEXT_FEATURES,
+        help_text=_("What people can do after the course. Short sentences, plain words."),
+    )
+    for_whom = RichTextField(
+        _("for whom"),
+        features=RICH_TEXT_FEATURES,
+        help_text=_("Who the course is meant for, and what they need to know already."),
+    )
+    levels = RichTextField(
+        _("levels"),
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        help_text=_("What levels 1, 2 and 3 mean for this course."),
+    )
+    what_to_bring = RichTextField(
+        _("what to bring"),
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        help_text=_("E.g. reading glasses, your DigiD details, your own phone or tablet."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("what_you_learn"),
+        FieldPanel("for_whom"),
+        FieldPanel("levels"),
+        FieldPanel("what_to_bring"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("what_you_learn"),
+        index.SearchField("for_whom"),
+    ]
+    parent_page_types = ["booking.CourseIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("course page")
+
+    def get_context(self, request, *args, **kwargs):
+        from booking.selectors import upcoming_groups
+
+        context = super().get_context(request, *args, **kwargs)
+        context["groups"] = upcoming_groups(course=self)
+        return context

@@ -1,0 +1,76 @@
+"""Who someone is in the booking domain: a library's coordinator, an SW company's contact
+person, or a superuser who sees everything."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from booking.models import Membership, Organisation
+
+COORDINATORS = "Cursuscoördinatoren"
+
+# What a coordinator needs in the admin; which rows they see is decided by the library they
+# belong to (booking/selectors.py), not by these model-wide permissions.
+COORDINATOR_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("booking", "view_organisation"),
+    ("booking", "view_location"),
+    ("booking", "add_location"),
+    ("booking", "change_location"),
+    ("booking", "view_membership"),
+    ("booking", "view_coursegroup"),
+    ("booking", "add_coursegroup"),
+    ("booking", "change_coursegroup"),
+    ("booking", "view_booking"),
+    ("booking", "change_booking"),
+    ("booking", "view_seat"),
+    ("booking", "change_seat"),
+]
+
+
+def organisation_of(user) -> Organisation | None:
+    """The organisation the user works for (None for anonymous users and users without one).
+
+    Remembered on the user object, so a request asks the database once.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_leerplein_organisation"):
+        membership = Membership.objects.select_related("organisation").filter(user=user).first()
+        user._leerplein_organisation = membership.organisation if membership else None
+    return user._leerplein_organisation
+
+
+def library_of(user) -> Organisation | None:
+    """The library the user coordinates courses for, if any."""
+    organisation = organisation_of(user)
+    return organisation if organisation and organisation.is_library else None
+
+
+def company_of(user) -> Organisation | None:
+    """The SW company the user books for, if any."""
+    organisation = organisation_of(user)
+    return organisation if organisation and not organisation.is_library else None
+
+
+def coordinates(user, group) -> bool:
+    """May `user` manage `group`? Superusers and the coordinators of its library may."""
+    if getattr(user, "is_superuser", False):
+        return True
+    library = library_of(user)
+    return library is not None and library.pk == group.library_id
+
+
+def books_for(user, organisation) -> bool:
+    """Is `user` a contact person of `organisation`?"""
+    company = company_of(user)
+    return company is not None and company.pk == organisation.pk
+
+
+def ensure_coordinator_group() -> Group:
+    """The coordinators' group with its permissions; safe to run again."""
+    group, _created = Group.objects.get_or_create(name=COORDINATORS)
+    wanted = Q()
+    for app_label, codename in COORDINATOR_PERMISSIONS:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(*Permission.objects.filter(wanted))
+    return group

@@ -1,0 +1,689 @@
+"""Every change of booking state: reserving, cancelling, promoting, capacity, attendance.
+
+Each service is one database transaction that first locks the course group it changes
+(`locked_groups`), then checks the rules of DESIGN.md, writes one history record per changed
+row (who, which action, why) and, only after the commit, sends e-mails. A rule that says no
+raises a `BookingError` whose message can be shown to the person who asked; nothing has
+changed then.
+
+Views, the admin, the API and management commands call these functions and never change
+booking rows themselves.
+"""
+
+import datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from booking import notifications
+from booking.errors import (
+    BookingBusy,
+    CapacityBelowConfirmed,
+    DeadlinePassed,
+    GroupFull,
+    GroupNotBookable,
+    InvalidRequest,
+    InvalidState,
+    NotAllowed,
+    OrganisationLimitReached,
+)
+from booking.models import Action, Attendance, Booking, CourseGroup, Organisation, Seat, Session
+from booking.roles import books_for, coordinates
+
+# PostgreSQL error codes that mean "someone else holds the lock": lock_not_available,
+# deadlock_detected, serialization_failure.
+LOCK_FAILURES = {"55P03", "40P01", "40001"}
+FINISHED = (CourseGroup.Status.CANCELLED, CourseGroup.Status.COMPLETED)
+
+
+@dataclass(frozen=True)
+class SeatRequest:
+    """What a contact person may tell about one participant; every field is optional."""
+
+    first_name: str = ""
+    learning_goal: str = ""
+    support_needs: str = ""
+
+
+@dataclass
+class ReservationResult:
+    booking: Booking
+    confirmed: list[Seat] = field(default_factory=list)
+    waitlisted: list[Seat] = field(default_factory=list)
+    waitlist_positions: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        """The outcome in plain words, e.g. "3 seats confirmed, 1 on the waiting list (place 1)"."""
+        parts = []
+        if self.confirmed:
+            count = len(self.confirmed)
+            parts.append(
+                ngettext("%(count)s seat confirmed", "%(count)s seats confirmed", count)
+                % {"count": count}
+            )
+        if self.waitlisted:
+            places = ", ".join(str(self.waitlist_positions[seat.pk]) for seat in self.waitlisted)
+            parts.append(
+                ngettext(
+                    "%(count)s on the waiting list (place %(places)s)",
+                    "%(count)s on the waiting list (places %(places)s)",
+                    len(self.waitlisted),
+                )
+                % {"count": len(self.waitlisted), "places": places}
+            )
+        return ", ".join(parts)
+
+
+# -- locking ------------------------------------------------------------------------------
+
+
+def _is_lock_failure(error: OperationalError) -> bool:
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    return sqlstate in LOCK_FAILURES or "database is locked" in str(error)
+
+
+@contextmanager
+def locked_groups(*group_ids: int) -> Iterator[dict[int, CourseGroup]]:
+    """Open a transaction holding the lock on each group, taken in primary-key order.
+
+    Every service that takes, frees or moves a seat runs inside this, so two of them never
+    change the same group at once (rule 1); taking locks in one order means two transactions
+    that touch the same two groups cannot deadlock. PostgreSQL locks the group rows (FOR NO
+    KEY UPDATE); SQLite's IMMEDIATE transactions lock the whole database at BEGIN. Waiting
+    longer than BOOKING_LOCK_TIMEOUT seconds raises BookingBusy, and nothing is changed.
+    """
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config('lock_timeout', %s, true)",
+                        [f"{int(settings.BOOKING_LOCK_TIMEOUT * 1000)}ms"],
+                    )
+            groups = {
+                group.pk: group
+                for group in CourseGroup.objects.select_for_update(no_key=True)
+                .filter(pk__in=sorted(set(group_ids)))
+                .order_by("pk")
+            }
+            missing = set(group_ids) - set(groups)
+            if missing:
+                raise GroupNotBookable(_("This group does not exist."))
+            yield groups
+    except OperationalError as error:
+        if _is_lock_failure(error):
+            raise BookingBusy from error
+        raise
+
+
+@contextmanager
+def locked_group(group_id: int) -> Iterator[CourseGroup]:
+    with locked_groups(group_id) as groups:
+        yield groups[group_id]
+
+
+# -- history and side effects ---------------------------------------------------------------
+
+
+def _system_text(text) -> str:
+    """A reason written by the system, kept in the site's main language like the audit log."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
+def _save(instance, *, by, reason, action: str, **kwargs):
+    """Save one booking row and leave exactly one history record saying who, what and why."""
+    instance._history_user = by
+    instance._change_reason = str(reason)
+    instance._history_action = action
+    instance.save(**kwargs)
+
+
+def _after_commit(function, *args):
+    transaction.on_commit(partial(function, *args))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidRequest(_("Please give a reason. It is kept in the history."))
+    return reason
+
+
+def _require_coordinator(user, group):
+    if not coordinates(user, group):
+        raise NotAllowed(_("Only the library's coordinators can do this."))
+
+
+def _require_active_group(group):
+    if group.status in FINISHED:
+        raise InvalidState(
+            _("This group is %(status)s; nothing can change any more."),
+            status=group.get_status_display().lower(),
+        )
+
+
+# -- counting (inside the lock) ---------------------------------------------------------------
+
+
+def _seats(group):
+    return Seat.objects.filter(booking__group=group)
+
+
+def _free_seats(group) -> int:
+    return max(group.capacity - _seats(group).confirmed().count(), 0)
+
+
+def _active_seats_of(group, organisation) -> int:
+    return _seats(group).active().filter(booking__organisation=organisation).count()
+
+
+def _fill_free_seats(group, *, by, reason, ignore_limit=False) -> list[Seat]:
+    """Confirm waitlisted seats, first come first served, while seats are free (rule 3).
+
+    A seat whose organisation already holds its maximum number of seats in the group waits
+    for the coordinator (who may promote it by hand); the next one in line goes first.
+    """
+    free = _free_seats(group)
+    if not free:
+        return []
+    promoted = []
+    held = {}
+    limit = group.seats_per_organisation
+    for seat in _seats(group).in_waitlist_order().select_related("booking"):
+        if len(promoted) == free:
+            break
+        organisation_id = seat.booking.organisation_id
+        if limit and not ignore_limit:
+            if organisation_id not in held:
+                held[organisation_id] = (
+                    _seats(group)
+                    .confirmed()
+                    .filter(booking__organisation_id=organisation_id)
+                    .count()
+                )
+            if held[organisation_id] >= limit:
+                continue
+            held[organisation_id] += 1
+        seat.status = Seat.Status.CONFIRMED
+        _save(seat, by=by, reason=reason, action=Action.PROMOTED)
+        promoted.append(seat)
+    if promoted:
+        _after_commit(notifications.seats_promoted, [seat.pk for seat in promoted])
+    return promoted
+
+
+# -- reserving ------------------------------------------------------------------------------
+
+
+def _seat_requests(seats: Sequence[SeatRequest] | int) -> list[SeatRequest]:
+    if isinstance(seats, bool) or not isinstance(seats, int | list | tuple):
+        raise InvalidRequest(_("Give the number of seats as a whole number."))
+    requests = [SeatRequest() for _i in range(seats)] if isinstance(seats, int) else list(seats)
+    if not requests:
+        raise InvalidRequest(_("Reserve at least 1 seat."))
+    return [
+        SeatRequest(
+            first_name=(request.first_name or "").strip(),
+            learning_goal=(request.learning_goal or "").strip(),
+            support_needs=(request.support_needs or "").strip(),
+        )
+        for request in requests
+    ]
+
+
+def _validate_details(seat: Seat):
+    try:
+        seat.full_clean(exclude=["booking", "status", "waitlisted_at"], validate_unique=False)
+    except ValidationError as error:
+        first_field, messages = next(iter(error.message_dict.items()))
+        label = Seat._meta.get_field(first_field).verbose_name
+        raise InvalidRequest(
+            _("%(field)s: %(problem)s"), field=str(label).capitalize(), problem=messages[0]
+        ) from error
+
+
+def check_can_book(group, *, organisation, by, count: int, now=None):
+    """Raise a BookingError if `by` may not book `count` more seats for `organisation` (rule 4).
+
+    Services call it inside the group's lock; pages may call it to explain in advance.
+    """
+    now = now or timezone.now()
+    if organisation.kind != Organisation.Kind.SW_COMPANY:
+        raise NotAllowed(_("Only an SW company can reserve seats."))
+    if not (books_for(by, organisation) or coordinates(by, group)):
+        raise NotAllowed(_("You can only reserve seats for your own organisation."))
+    if group.status == CourseGroup.Status.CANCELLED:
+        raise GroupNotBookable(_("This group has been cancelled."))
+    if group.status != CourseGroup.Status.OPEN:
+        raise GroupNotBookable(_("This group is not open for bookings."))
+    if now < group.booking_opens_at:
+        raise GroupNotBookable(
+            _("You can reserve seats in this group from %(date)s."),
+            date=date_format(timezone.localtime(group.booking_opens_at), "DATETIME_FORMAT"),
+        )
+    if now >= group.booking_closes_at:
+        raise GroupNotBookable(_("Booking for this group has closed."))
+    if group.restricted_to_id and group.restricted_to_id != organisation.pk:
+        raise NotAllowed(
+            _("This group is only for %(organisation)s."), organisation=group.restricted_to.name
+        )
+    if count > group.capacity:
+        raise InvalidRequest(
+            _("You can reserve at most %(capacity)s seats at once in this group."),
+            capacity=group.capacity,
+        )
+    limit = group.seats_per_organisation
+    if limit:
+        held = _active_seats_of(group, organisation)
+        if held + count > limit:
+            raise OrganisationLimitReached(
+                _(
+                    "Your organisation can have at most %(limit)s seats in this group, "
+                    "including the waiting list. You have %(held)s now."
+                ),
+                limit=limit,
+                held=held,
+            )
+
+
+def reserve_seats(
+    *,
+    group: CourseGroup,
+    organisation: Organisation,
+    by,
+    seats: Sequence[SeatRequest] | int,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> ReservationResult:
+    """Book seats for `organisation` in `group`: confirm what fits, waitlist the rest.
+
+    Never confirms more seats than the group's capacity, however many people book at once
+    (rules 1 and 2); refuses outside the booking window, beyond the per-organisation limit and
+    for groups restricted to another organisation (rule 4).
+    """
+    requests = _seat_requests(seats)
+    reason = reason.strip() or _system_text(_("Seats reserved"))
+    with locked_group(group.pk) as group:
+        now = now or timezone.now()
+        check_can_book(group, organisation=organisation, by=by, count=len(requests), now=now)
+        free = _free_seats(group)
+        candidates = [
+            Seat(
+                status=Seat.Status.CONFIRMED if index < free else Seat.Status.WAITLISTED,
+                waitlisted_at=None if index < free else now,
+                first_name=request.first_name,
+                learning_goal=request.learning_goal,
+                support_needs=request.support_needs,
+            )
+            for index, request in enumerate(requests)
+        ]
+        for seat in candidates:
+            _validate_details(seat)
+        booking = Booking(group=group, organisation=organisation, booked_by=by)
+        _save(booking, by=by, reason=reason, action=Action.CREATED)
+        result = ReservationResult(booking=booking)
+        for seat in candidates:
+            seat.booking = booking
+            confirmed = seat.status == Seat.Status.CONFIRMED
+            action = Action.RESERVED if confirmed else Action.WAITLISTED
+            _save(seat, by=by, reason=reason, action=action)
+            (result.confirmed if confirmed else result.waitlisted).append(seat)
+        if result.waitlisted:
+            from booking.selectors import waitlist_positions
+
+            result.waitlist_positions = waitlist_positions([group.pk])
+        _after_commit(notifications.reservation_made, booking.pk)
+    return result
+
+
+# -- cancelling -----------------------------------------------------------------------------
+
+
+def _require_may_cancel(user, group, organisation, now):
+    """Contact persons until the cancellation deadline, coordinators always (rule 5)."""
+    if coordinates(user, group):
+        return
+    if not books_for(user, organisation):
+        raise NotAllowed(_("You can only cancel seats of your own organisation."))
+    if now >= group.cancellation_deadline:
+        library = group.library
+        contact = library.phone or library.email or library.name
+        raise DeadlinePassed(
+            _(
+                "The deadline to cancel has passed. Please contact %(library)s (%(contact)s); "
+                "they can still cancel for you."
+            ),
+            library=library.name,
+            contact=contact,
+        )
+
+
+def cancel_seats(
+    *,
+    booking: Booking,
+    by,
+    reason: str = "",
+    seat_ids: Sequence[int] | None = None,
+    now: datetime.datetime | None = None,
+) -> list[Seat]:
+    """Cancel some seats of a booking (all of them when `seat_ids` is None).
+
+    A freed seat goes at once to the first person on the waiting list (rule 3). Contact
+    persons can cancel until the deadline, coordinators always (rule 5).
+    """
+    with locked_group(booking.group_id) as group:
+        now = now or timezone.now()
+        _require_may_cancel(by, group, booking.organisation, now)
+        _require_active_group(group)
+        by_library = coordinates(by, group) and not books_for(by, booking.organisation)
+        reason = reason.strip() or _system_text(_("Cancelled"))
+        if by_library:
+            reason = _require_reason(reason)
+        seats = list(booking.seats.active())
+        if seat_ids is not None:
+            wanted = {int(seat_id) for seat_id in seat_ids}
+            seats = [seat for seat in seats if seat.pk in wanted]
+            if not wanted or len(seats) != len(wanted):
+                raise InvalidRequest(_("This seat does not exist or has already been cancelled."))
+        if not seats:
+            raise InvalidState(_("All seats of this booking have already been cancelled."))
+        for seat in seats:
+            seat.status = Seat.Status.CANCELLED
+            _save(seat, by=by, reason=reason, action=Action.CANCELLED)
+        _fill_free_seats(group, by=by, reason=_system_text(_("A seat became free")))
+        _after_commit(notifications.seats_cancelled, [seat.pk for seat in seats], by_library)
+    return seats
+
+
+def cancel_booking(*, booking: Booking, by, reason: str = "", now=None) -> list[Seat]:
+    """Cancel every seat of a booking that is not cancelled yet."""
+    return cancel_seats(booking=booking, by=by, reason=reason, now=now)
+
+
+def move_seat(*, seat: Seat, to_group: CourseGroup, by, reason: str = "", now=None) -> Seat:
+    """Move one seat to another group of the same course; returns the new seat.
+
+    Both groups are locked (in a fixed order); the seat is confirmed in the new group if a
+    seat is free there and waitlisted otherwise, and its old place goes to the waiting list.
+    """
+    booking = seat.booking
+    with locked_groups(booking.group_id, to_group.pk) as groups:
+        now = now or timezone.now()
+        old_group, new_group = groups[booking.group_id], groups[to_group.pk]
+        if old_group.pk == new_group.pk:
+            raise InvalidRequest(_("Choose a different group."))
+        if old_group.course.translation_key != new_group.course.translation_key:
+            raise InvalidRequest(_("A seat can only move to a group of the same course."))
+        _require_may_cancel(by, old_group, booking.organisation, now)
+        _require_active_group(old_group)
+        seat = Seat.objects.get(pk=seat.pk)
+        if seat.status == Seat.Status.CANCELLED:
+            raise InvalidState(_("This seat has been cancelled."))
+        check_can_book(new_group, organisation=booking.organisation, by=by, count=1, now=now)
+        reason = reason.strip() or _system_text(_("Moved to another group"))
+        seat.status = Seat.Status.CANCELLED
+        _save(seat, by=by, reason=reason, action=Action.MOVED)
+        free = _free_seats(new_group)
+        new_booking = Booking(group=new_group, organisation=booking.organisation, booked_by=by)
+        _save(new_booking, by=by, reason=reason, action=Action.CREATED)
+        new_seat = Seat(
+            booking=new_booking,
+            status=Seat.Status.CONFIRMED if free else Seat.Status.WAITLISTED,
+            waitlisted_at=None if free else now,
+            first_name=seat.first_name,
+            learning_goal=seat.learning_goal,
+            support_needs=seat.support_needs,
+        )
+        _save(
+            new_seat,
+            by=by,
+            reason=reason,
+            action=Action.RESERVED if free else Action.WAITLISTED,
+        )
+        _fill_free_seats(old_group, by=by, reason=_system_text(_("A seat became free")))
+        _after_commit(notifications.reservation_made, new_booking.pk)
+    return new_seat
+
+
+def update_seat_details(
+    *, seat: Seat, by, details: SeatRequest, reason: str = "", now=None
+) -> Seat:
+    """Name or rename a participant, or change their learning goal or support needs."""
+    booking = seat.booking
+    with locked_group(booking.group_id) as group:
+        now = now or timezone.now()
+        _require_may_cancel(by, group, booking.organisation, now)
+        _require_active_group(group)
+        seat = Seat.objects.get(pk=seat.pk)
+        if seat.status == Seat.Status.CANCELLED:
+            raise InvalidState(_("This seat has been cancelled."))
+        (details,) = _seat_requests([details])
+        seat.first_name = details.first_name
+        seat.learning_goal = details.learning_goal
+        seat.support_needs = details.support_needs
+        _validate_details(seat)
+        reason = reason.strip() or _system_text(_("Participant details changed"))
+        _save(seat, by=by, reason=reason, action=Action.DETAILS_CHANGED)
+    return seat
+
+
+# -- coordinators' actions --------------------------------------------------------------------
+
+
+def change_capacity(*, group: CourseGroup, capacity: int, by, reason: str) -> list[Seat]:
+    """Set the number of seats; returns the seats promoted from the waiting list.
+
+    Refuses a number below the seats already confirmed (rule 6); a higher number gives the
+    new seats to the waiting list at once (rule 3).
+    """
+    reason = _require_reason(reason)
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+        raise InvalidRequest(_("A group needs at least 1 seat."))
+    with locked_group(group.pk) as group:
+        _require_coordinator(by, group)
+        _require_active_group(group)
+        confirmed = _seats(group).confirmed().count()
+        if capacity < confirmed:
+            raise CapacityBelowConfirmed(
+                _(
+                    "%(confirmed)s seats are already confirmed, so the group needs at least "
+                    "%(confirmed)s seats. Cancel seats first if the group must be smaller."
+                ),
+                confirmed=confirmed,
+            )
+        if group.seats_per_organisation and group.seats_per_organisation > capacity:
+            raise InvalidRequest(
+                _("The group cannot be smaller than its limit of %(limit)s seats per company."),
+                limit=group.seats_per_organisation,
+            )
+        group.capacity = capacity
+        _save(group, by=by, reason=reason, action=Action.CAPACITY_CHANGED)
+        return _fill_free_seats(group, by=by, reason=reason)
+
+
+def promote_waitlist(*, group: CourseGroup, by=None, reason: str = "") -> list[Seat]:
+    """Give every free seat to the waiting list, first come first served."""
+    reason = reason.strip() or _system_text(_("A seat became free"))
+    with locked_group(group.pk) as group:
+        _require_active_group(group)
+        return _fill_free_seats(group, by=by, reason=reason)
+
+
+def promote_seat(*, seat: Seat, by, reason: str) -> Seat:
+    """A coordinator gives a free seat to this waitlisted seat, out of turn if need be.
+
+    The per-organisation limit may be passed this way (the reason says why); the capacity
+    never.
+    """
+    reason = _require_reason(reason)
+    with locked_group(seat.booking.group_id) as group:
+        _require_coordinator(by, group)
+        _require_active_group(group)
+        seat = Seat.objects.get(pk=seat.pk)
+        if seat.status != Seat.Status.WAITLISTED:
+            raise InvalidState(_("Only a seat on the waiting list can be promoted."))
+        if not _free_seats(group):
+            raise GroupFull(
+                _("There is no free seat. Add seats to the group first, or cancel a seat.")
+            )
+        seat.status = Seat.Status.CONFIRMED
+        _save(seat, by=by, reason=reason, action=Action.PROMOTED)
+        _after_commit(notifications.seats_promoted, [seat.pk])
+    return seat
+
+
+def cancel_group(*, group: CourseGroup, by, reason: str) -> list[Seat]:
+    """Cancel the group and every seat in it, and tell each contact person (rule 7)."""
+    reason = _require_reason(reason)
+    with locked_group(group.pk) as group:
+        _require_coordinator(by, group)
+        _require_active_group(group)
+        seats = list(_seats(group).active())
+        for seat in seats:
+            seat.status = Seat.Status.CANCELLED
+            _save(seat, by=by, reason=reason, action=Action.GROUP_CANCELLED)
+        group.status = CourseGroup.Status.CANCELLED
+        _save(group, by=by, reason=reason, action=Action.GROUP_CANCELLED)
+        _after_commit(notifications.group_cancelled, group.pk, [seat.pk for seat in seats])
+    return seats
+
+
+def complete_group(*, group: CourseGroup, by, reason: str = "", today=None) -> CourseGroup:
+    """Mark a group as finished once its last session has begun.
+
+    Anyone still on the waiting list then has no chance of a seat: their seats are
+    cancelled and their contact persons told, so nobody waits for nothing.
+    """
+    today = today or timezone.localdate()
+    with locked_group(group.pk) as group:
+        _require_coordinator(by, group)
+        _require_active_group(group)
+        if group.status == CourseGroup.Status.DRAFT:
+            raise InvalidState(_("A draft group cannot be completed."))
+        last = group.sessions.order_by("-date").first()
+        if last is None or last.date > today:
+            raise InvalidState(_("The group can be completed after its last session."))
+        reason = reason.strip() or _system_text(_("Course finished"))
+        waiting = list(_seats(group).waitlisted())
+        for seat in waiting:
+            seat.status = Seat.Status.CANCELLED
+            _save(seat, by=by, reason=reason, action=Action.CANCELLED)
+        group.status = CourseGroup.Status.COMPLETED
+        _save(group, by=by, reason=reason, action=Action.COMPLETED)
+        if waiting:
+            _after_commit(notifications.seats_cancelled, [seat.pk for seat in waiting], True)
+    return group
+
+
+def record_attendance(
+    *, session: Session, present_seat_ids: Sequence[int], by, reason: str = "", today=None
+) -> list[Attendance]:
+    """Record who was at a session: every confirmed seat is present or absent.
+
+    Only rows that change get a history record. Returns the changed rows.
+    """
+    today = today or timezone.localdate()
+    with locked_group(session.group_id) as group:
+        _require_coordinator(by, group)
+        if group.status in (CourseGroup.Status.DRAFT, CourseGroup.Status.CANCELLED):
+            raise InvalidState(_("There is no attendance for a group that does not run."))
+        if session.date > today:
+            raise InvalidState(_("Attendance can be recorded from the day of the session."))
+        confirmed = {seat.pk: seat for seat in _seats(group).confirmed()}
+        present = {int(seat_id) for seat_id in present_seat_ids}
+        if not present <= set(confirmed):
+            raise InvalidRequest(_("Only confirmed participants can be marked present."))
+        reason = reason.strip() or _system_text(_("Attendance recorded"))
+        existing = {row.seat_id: row for row in session.attendance.all()}
+        changed = []
+        for seat_id in confirmed:
+            row = existing.get(seat_id) or Attendance(session=session, seat_id=seat_id)
+            is_present = seat_id in present
+            if row.pk and row.present == is_present:
+                continue
+            row.present = is_present
+            _save(row, by=by, reason=reason, action=Action.ATTENDANCE)
+            changed.append(row)
+    return changed
+
+
+def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
+    """Create or edit a group with its sessions (the admin's form), within the same lock.
+
+    Cancelling and completing have their own services; a new capacity follows rule 6 and
+    promotes from the waiting list like `change_capacity`.
+    """
+    creating = group.pk is None
+    if not coordinates(by, group):
+        raise NotAllowed(_("You can only plan groups for your own library."))
+    if group.status in FINISHED and creating:
+        raise InvalidState(_("A new group starts as draft or open."))
+    reason = reason.strip() or _system_text(_("Group created") if creating else _("Group edited"))
+
+    def write():
+        group._history_user, group._change_reason = by, reason
+        group._history_action = Action.CREATED if creating else Action.EDITED
+        for session in group.sessions.all():
+            session._history_user, session._change_reason = by, reason
+        group.save()
+
+    if creating:
+        with transaction.atomic():
+            write()
+        return group
+    with locked_group(group.pk) as current:
+        if group.status != current.status and (
+            current.status in FINISHED or group.status in FINISHED
+        ):
+            raise InvalidState(
+                _("Use the cancel or complete action to change the status of this group.")
+            )
+        confirmed = _seats(current).confirmed().count()
+        if group.capacity < confirmed:
+            raise CapacityBelowConfirmed(
+                _(
+                    "%(confirmed)s seats are already confirmed, so the group needs at least "
+                    "%(confirmed)s seats. Cancel seats first if the group must be smaller."
+                ),
+                confirmed=confirmed,
+            )
+        write()
+        if group.capacity > current.capacity and group.status not in FINISHED:
+            _fill_free_seats(group, by=by, reason=reason)
+    return group
+
+
+def remove_participant_details(*, ended_before: datetime.date, by=None) -> int:
+    """Erase first names, learning goals and support needs of groups that ended before
+    `ended_before`, in the seats and in every history record of them (rule 9).
+
+    Returns the number of seats whose details were removed.
+    """
+    reason = _system_text(_("Participant details removed after the retention period"))
+    groups = CourseGroup.objects.with_dates().filter(last_date__lt=ended_before)
+    removed = 0
+    for group_id in groups.values_list("pk", flat=True):
+        with locked_group(group_id) as group:
+            seats = _seats(group).exclude(first_name="", learning_goal="", support_needs="")
+            seat_ids = []
+            for seat in seats:
+                seat.first_name = seat.learning_goal = seat.support_needs = ""
+                _save(seat, by=by, reason=reason, action=Action.DATA_REMOVED)
+                seat_ids.append(seat.pk)
+            # The history is read-only for people; this is the one sanctioned rewrite of it.
+            Seat.history.filter(id__in=_seats(group).values("pk")).exclude(
+                first_name="", learning_goal="", support_needs=""
+            ).update(first_name="", learning_goal="", support_needs="")
+            removed += len(seat_ids)
+    return removed

@@ -1,0 +1,19 @@
+from django.dispatch import receiver
+from simple_history.signals import pre_create_historical_record
+
+from booking.models.history import AuditFields
+
+
+@receiver(pre_create_historical_record)
+def record_action(sender, instance, history_instance, **kwargs):
+    """Copy the service's `_history_action` onto the history record ("edited" otherwise)."""
+    if isinstance(history_instance, AuditFields):
+        default = "created" if history_instance.history_type == "+" else "edited"
+        history_instance.action = getattr(instance, "_history_action", None) or default
+
+
+def ensure_roles(**kwargs):
+    """After migrating each app: the coordinators' group has every permission that exists."""
+    from booking.roles import ensure_coordinator_group
+
+    ensure_coordinator_group()

@@ -1,0 +1,29 @@
+"""The coordinators' admin: a "Cursusplanning" menu with groups, people, places, reports and
+the audit log. Each part lives in booking/admin/ and is listed here once."""
+
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from booking.admin import directory, groups, history, reports
+
+
+class CoursePlanning(ViewSetGroup):
+    menu_label = "Cursusplanning"
+    menu_icon = "calendar-alt"
+    menu_order = 150
+    items = (*groups.VIEWSETS, *directory.VIEWSETS, *history.VIEWSETS, *reports.VIEWSETS)
+
+
+@hooks.register("register_admin_viewset")
+def register_course_planning():
+    return CoursePlanning()
+
+
+@hooks.register("register_admin_urls")
+def register_booking_admin_urls():
+    return [*groups.URLS, *history.URLS, *reports.URLS]
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panels(request, panels):
+    groups.add_dashboard_panels(request, panels)

@@ -1,0 +1,83 @@
+"""Fixtures for the booking tests: two libraries with a coordinator each, two SW companies
+with a contact person each, and a course with an open group at Gouda."""
+
+from types import SimpleNamespace
+
+import pytest
+from wagtail.models import Page, Site
+
+from tests.factories import HomePageFactory
+
+from .factories import (
+    CompanyFactory,
+    CourseGroupFactory,
+    CourseIndexPageFactory,
+    CoursePageFactory,
+    LibraryFactory,
+    LocationFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def people(db):
+    """Gouda and Deventer (libraries), Promen and KonnecteD (SW companies), their people."""
+    gouda = LibraryFactory(name="Bibliotheek Gouda", slug="bibliotheek-gouda", municipality="Gouda")
+    deventer = LibraryFactory(
+        name="Bibliotheek Deventer", slug="bibliotheek-deventer", municipality="Deventer"
+    )
+    promen = CompanyFactory(name="Promen", slug="promen", municipality="Gouda")
+    konnected = CompanyFactory(name="KonnecteD", slug="konnected", municipality="Deventer")
+    return SimpleNamespace(
+        gouda=gouda,
+        deventer=deventer,
+        promen=promen,
+        konnected=konnected,
+        coordinator_gouda=UserFactory(username="coordinator-gouda", organisation=gouda),
+        coordinator_deventer=UserFactory(username="coordinator-deventer", organisation=deventer),
+        contact_promen=UserFactory(username="contact-promen", organisation=promen),
+        contact_konnected=UserFactory(username="contact-konnected", organisation=konnected),
+        admin=UserFactory(username="admin", superuser=True),
+    )
+
+
+@pytest.fixture
+def course(db):
+    """A Klik & Tik course page under a course index (no site tree needed)."""
+    index = CourseIndexPageFactory(parent=Page.get_first_root_node())
+    return CoursePageFactory(parent=index, slug="klik-en-tik")
+
+
+@pytest.fixture
+def group(people, course):
+    """An open group of 5 seats at Bibliotheek Gouda, booking open, five sessions ahead."""
+    location = LocationFactory(organisation=people.gouda, name="Bibliotheek Gouda")
+    return CourseGroupFactory(course=course, library=people.gouda, location=location)
+
+
+@pytest.fixture
+def course_site(db, english):
+    """A served bilingual site: home, course index and one course page, in nl and en."""
+    from tests.conftest import translate
+
+    root = Page.get_first_root_node()
+    home = HomePageFactory(parent=root)
+    site = Site.objects.get(is_default_site=True)
+    old_root = site.root_page
+    site.root_page = home
+    site.save()
+    old_root.delete()
+    index = CourseIndexPageFactory(parent=home, show_in_menus=True)
+    course = CoursePageFactory(parent=index, slug="klik-en-tik")
+    english_home = translate(home, english)
+    english_index = translate(index, english)
+    english_course = translate(course, english)
+    return SimpleNamespace(
+        site=site,
+        home=home,
+        index=index,
+        course=course,
+        english_home=english_home,
+        english_index=english_index,
+        english_course=english_course,
+    )
