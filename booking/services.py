@@ -664,6 +664,22 @@ def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
     return group
 
 
+def delete_group(*, group: CourseGroup, by, reason: str = "") -> None:
+    """Delete a group planned by mistake. Only a group nobody has booked can go; one with
+    bookings is cancelled instead, so its history stays."""
+    with locked_group(group.pk) as group:
+        _require_coordinator(by, group)
+        if group.bookings.exists():
+            raise InvalidState(
+                _("People have booked seats in this group. Cancel the group instead.")
+            )
+        reason = reason.strip() or _system_text(_("Group deleted"))
+        for session in group.sessions.all():
+            session._history_user, session._change_reason = by, reason
+        group._history_user, group._change_reason = by, reason
+        group.delete()
+
+
 def remove_participant_details(*, ended_before: datetime.date, by=None) -> int:
     """Erase first names, learning goals and support needs of groups that ended before
     `ended_before`, in the seats and in every history record of them (rule 9).

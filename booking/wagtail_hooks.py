@@ -1,6 +1,8 @@
 """The coordinators' admin: a "Cursusplanning" menu with groups, people, places, reports and
 the audit log. Each part lives in booking/admin/ and is listed here once."""
 
+from django.templatetags.static import static
+from django.utils.html import format_html_join
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
@@ -27,3 +29,12 @@ def register_booking_admin_urls():
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panels(request, panels):
     groups.add_dashboard_panels(request, panels)
+
+
+@hooks.register("insert_global_admin_css")
+def course_planning_css():
+    return format_html_join(
+        "\n",
+        '<link rel="stylesheet" href="{}">',
+        [(static("css/admin/course-planning.css"),), (static("css/admin/reports.css"),)],
+    )
