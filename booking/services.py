@@ -387,9 +387,11 @@ def cancel_seats(
         _require_may_cancel(by, group, booking.organisation, now)
         _require_active_group(group)
         by_library = coordinates(by, group) and not books_for(by, booking.organisation)
-        reason = reason.strip() or _system_text(_("Cancelled"))
+        # The library cancelling someone else's seat says why; the booker need not.
         if by_library:
             reason = _require_reason(reason)
+        else:
+            reason = reason.strip() or _system_text(_("Cancelled"))
         seats = list(booking.seats.active())
         if seat_ids is not None:
             wanted = {int(seat_id) for seat_id in seat_ids}

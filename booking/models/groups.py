@@ -247,6 +247,7 @@ class Session(models.Model):
         verbose_name=_("group"),
         on_delete=models.CASCADE,
         related_name="sessions",
+        help_text=_("The group this session belongs to."),
     )
     date = models.DateField(_("date"), help_text=_("E.g. 12-01-2027."))
     starts_at = models.TimeField(_("start time"), help_text=_("E.g. 10:00."))

@@ -6,7 +6,15 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from booking.models import Organisation
+from booking.models import (
+    CourseGroup,
+    CourseIndexPage,
+    CoursePage,
+    Location,
+    Membership,
+    Organisation,
+    Session,
+)
 from home.models import ContactPage, HomePage, SiteSettings, StandardPage
 from stories.models import InterviewPage, PracticeExamplePage, StoryIndexPage, Theme
 
@@ -24,6 +32,12 @@ OUR_MODELS = [
     PracticeExamplePage,
     Theme,
     Organisation,
+    Location,
+    Membership,
+    CourseIndexPage,
+    CoursePage,
+    CourseGroup,
+    Session,
 ]
 
 
