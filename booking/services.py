@@ -43,6 +43,7 @@ from booking.roles import books_for, coordinates
 # deadlock_detected, serialization_failure.
 LOCK_FAILURES = {"55P03", "40P01", "40001"}
 FINISHED = (CourseGroup.Status.CANCELLED, CourseGroup.Status.COMPLETED)
+SESSION_FIELDS = ("date", "starts_at", "ends_at")
 
 
 @dataclass(frozen=True)
@@ -636,9 +637,24 @@ def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
     def write():
         group._history_user, group._change_reason = by, reason
         group._history_action = Action.CREATED if creating else Action.EDITED
-        for session in group.sessions.all():
+        sessions = list(group.sessions.all())
+        stored = {} if creating else {s.pk: s for s in Session.objects.filter(group_id=group.pk)}
+        unchanged = []
+        for session in sessions:
             session._history_user, session._change_reason = by, reason
+            before = stored.pop(session.pk, None)
+            # Saving a group saves every session again; only real changes belong in history.
+            if before is not None and all(
+                getattr(before, name) == getattr(session, name) for name in SESSION_FIELDS
+            ):
+                session.skip_history_when_saving = True
+                unchanged.append(session)
+        for removed in stored.values():  # removed in the form: deleted here, with the reason
+            removed._history_user, removed._change_reason = by, reason
+            removed.delete()
         group.save()
+        for session in unchanged:
+            del session.skip_history_when_saving
 
     if creating:
         with transaction.atomic():
@@ -676,8 +692,10 @@ def delete_group(*, group: CourseGroup, by, reason: str = "") -> None:
                 _("People have booked seats in this group. Cancel the group instead.")
             )
         reason = reason.strip() or _system_text(_("Group deleted"))
-        for session in group.sessions.all():
+        # Deleted one by one: a cascade would load fresh rows without the user and reason.
+        for session in Session.objects.filter(group=group):
             session._history_user, session._change_reason = by, reason
+            session.delete()
         group._history_user, group._change_reason = by, reason
         group.delete()
 

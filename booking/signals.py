@@ -6,9 +6,9 @@ from booking.models.history import AuditFields
 
 @receiver(pre_create_historical_record)
 def record_action(sender, instance, history_instance, **kwargs):
-    """Copy the service's `_history_action` onto the history record ("edited" otherwise)."""
+    """Copy the service's `_history_action` onto the history record (else created, edited or deleted)."""
     if isinstance(history_instance, AuditFields):
-        default = "created" if history_instance.history_type == "+" else "edited"
+        default = {"+": "created", "-": "deleted"}.get(history_instance.history_type, "edited")
         history_instance.action = getattr(instance, "_history_action", None) or default
 
 

@@ -9,6 +9,7 @@ class Action(models.TextChoices):
 
     CREATED = "created", _("Created")
     EDITED = "edited", _("Edited")
+    DELETED = "deleted", _("Deleted")
     RESERVED = "reserved", _("Seat confirmed")
     WAITLISTED = "waitlisted", _("Put on the waiting list")
     PROMOTED = "promoted", _("Promoted from the waiting list")

@@ -549,12 +549,17 @@ def test_a_group_with_bookings_is_cancelled_not_deleted(group, people):
     empty = CourseGroupFactory(course=group.course, library=people.gouda, draft=True)
     services.delete_group(group=empty, by=people.coordinator_gouda, reason="Planned twice")
     assert not CourseGroup.objects.filter(pk=empty.pk).exists()
-    record = CourseGroup.history.filter(id=empty.pk).first()
-    assert (record.history_type, record.history_user, record.history_change_reason) == (
-        "-",
-        people.coordinator_gouda,
-        "Planned twice",
-    )
+    records = [
+        CourseGroup.history.filter(id=empty.pk).first(),
+        *Session.history.filter(group_id=empty.pk, history_type="-"),
+    ]
+    assert len(records) == 6
+    for record in records:
+        assert (record.action, record.history_user, record.history_change_reason) == (
+            Action.DELETED,
+            people.coordinator_gouda,
+            "Planned twice",
+        )
 
 
 def test_moving_a_seat_keeps_the_details_and_frees_the_old_place(group, people):
@@ -618,3 +623,25 @@ def test_the_retention_command_keeps_details_within_the_period(people, course):
     call_command("remove_participant_details", stdout=io.StringIO())
 
     assert Seat.objects.get(booking__group=past).first_name == "Anja"
+
+
+def test_editing_a_group_records_only_the_sessions_that_changed(group, people):
+    sessions = list(group.sessions.all())
+    sessions[0].starts_at = datetime.time(9)
+    group.sessions = sessions[:4]
+    group.trainer = "Piet Jansen"
+
+    services.save_group(group=group, by=people.coordinator_gouda, reason="New trainer")
+
+    counts = [Session.history.filter(id=session.pk).count() for session in sessions]
+    assert counts == [2, 1, 1, 1, 2]
+    changed = Session.history.filter(id=sessions[0].pk).first()
+    removed = Session.history.filter(id=sessions[4].pk).first()
+    for record, kind in ((changed, "~"), (removed, "-")):
+        assert (record.history_type, record.history_user, record.history_change_reason) == (
+            kind,
+            people.coordinator_gouda,
+            "New trainer",
+        )
+    assert group.history.first().action == Action.EDITED
+    assert group.sessions.count() == 4

@@ -115,3 +115,11 @@ def test_scheduled_publishing_puts_a_story_live_at_its_time(client, site_tree):
     story.refresh_from_db()
     assert story.live
     assert client.get("/nl/verhalen/later/").status_code == 200
+
+
+def test_a_missing_admin_object_is_a_plain_404(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.get("/admin/pages/999999/edit/")
+
+    assert response.status_code == 404
