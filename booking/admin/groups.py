@@ -1,8 +1,890 @@
-"""Placeholder: filled in by the admin work of issue 3."""
+"""The coordinators' screens for course groups: list, plan, copy, the group's page with its
+bookings, actions on groups and seats, attendance, and a panel on the admin's home page.
 
-VIEWSETS = []
+Two rules hold in every view here. A user only ever finds the groups of their own library
+(`selectors.groups_visible_to`; superusers see all), so another library's group is a 404,
+whatever the URL or method. And nothing changes a booking row except booking.services: a rule
+that says no comes back as a `BookingError`, whose message is shown on the form, and nothing
+has changed.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin.utils import quote
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.generic import FormView, TemplateView
+from wagtail.admin import messages
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import Button, HeaderButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from booking import selectors, services
+from booking.admin.exports import (
+    attendance_sheet,
+    mark_text,
+    neutralise_formula,
+    session_heading,
+)
+from booking.admin.forms import (
+    FINISHED_STATUSES,
+    AttendanceForm,
+    CancelGroupForm,
+    CapacityForm,
+    CopyGroupForm,
+    CourseGroupFilterSet,
+    CourseGroupForm,
+    ReasonForm,
+)
+from booking.errors import BookingError, CapacityBelowConfirmed, InvalidRequest
+from booking.models import Attendance, CourseGroup, Seat, Session
+from booking.roles import coordinates, library_of
+
+NAMESPACE = "course_groups"
+
+
+def group_url(name, *args):
+    return reverse(f"{NAMESPACE}:{name}", args=[quote(arg) for arg in args])
+
+
+# -- permissions ---------------------------------------------------------------------------
+
+
+class CourseGroupPermissionPolicy(ModelPermissionPolicy):
+    """The model permissions say what a user may do with groups; the library they coordinate
+    says to which groups (superusers: all).
+
+    Deleting needs only the change permission: `services.delete_group` never removes a group
+    anyone booked, and a coordinator who planned a group by mistake must be able to take it away.
+    """
+
+    @staticmethod
+    def _action(action):
+        return "change" if action == "delete" else action
+
+    def user_has_permission(self, user, action):
+        return super().user_has_permission(user, self._action(action))
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission({self._action(action) for action in actions})
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action) and coordinates(user, instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if self.user_has_any_permission(user, actions):
+            return selectors.groups_visible_to(user)
+        return CourseGroup.objects.none()
+
+
+# Registered on import (booking/wagtail_hooks.py imports this module), before any view asks
+# Wagtail's registry for the policy of course groups.
+register_permission_policy(CourseGroup, CourseGroupPermissionPolicy(CourseGroup))
+
+
+class VisibleGroupsMixin:
+    """Looks groups up among those the user manages, so any other group is a 404."""
+
+    def get_queryset(self):
+        return selectors.groups_visible_to(self.request.user).select_related(
+            "course", "location", "library", "restricted_to"
+        )
+
+
+# -- wording -------------------------------------------------------------------------------
+
+
+def occupancy_text(availability: selectors.Availability) -> str:
+    values = {
+        "confirmed": availability.confirmed,
+        "capacity": availability.capacity,
+        "waitlisted": availability.waitlisted,
+    }
+    if availability.waitlisted:
+        return _("%(confirmed)s of %(capacity)s taken, %(waitlisted)s on the waiting list") % values
+    return _("%(confirmed)s of %(capacity)s taken") % values
+
+
+def first_session_text(group) -> str:
+    if not group.first_date:
+        return _("no sessions yet")
+    return date_format(group.first_date, "DATE_FORMAT")
+
+
+def system_text(text, **params) -> str:
+    """A history reason written by the site, in its main language like the services' own."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text) % params
+
+
+# -- list -----------------------------------------------------------------------------------
+
+# Wagtail keeps XLSX cells that look like formulas as text; this does the same for CSV.
+SAFE_SPREADSHEET_VALUES = {
+    **SpreadsheetExportMixin.custom_value_preprocess,
+    str: {SpreadsheetExportMixin.FORMAT_CSV: neutralise_formula},
+}
+
+
+class OccupancyColumn(Column):
+    """A bar of confirmed seats against the capacity, with the numbers in words next to it."""
+
+    cell_template_name = "booking/admin/groups/occupancy_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        availability = selectors.availability(instance)
+        context["availability"] = availability
+        context["text"] = occupancy_text(availability)
+        return context
+
+
+class GroupTitleColumn(ButtonsColumnMixin, TitleColumn):
+    def __init__(self, *args, view, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.view = view
+
+    def get_buttons(self, instance, parent_context):
+        return self.view.get_list_buttons(instance)
+
+
+class GroupIndexView(generic.IndexView):
+    page_title = gettext_lazy("Groups")
+    custom_value_preprocess = SAFE_SPREADSHEET_VALUES
+
+    def get_base_queryset(self):
+        return (
+            selectors.groups_visible_to(self.request.user)
+            .with_occupancy()
+            .with_dates()
+            .select_related("course", "location", "library")
+        )
+
+    @cached_property
+    def columns(self):
+        columns = [
+            GroupTitleColumn(
+                "course",
+                label=_("Course"),
+                accessor="course.title",
+                sort_key="course__title",
+                get_url=lambda group: group_url("inspect", group.pk),
+                view=self,
+            ),
+            Column("level", label=_("Level"), accessor="get_level_display", sort_key="level"),
+            Column("location", label=_("Location"), accessor="location.name"),
+            Column(
+                "first_date",
+                label=_("First session"),
+                accessor=first_session_text,
+                sort_key="first_date",
+            ),
+            Column("status", label=_("Status"), accessor="get_status_display", sort_key="status"),
+            OccupancyColumn("occupancy", label=_("Seats")),
+        ]
+        if self.request.user.is_superuser:
+            columns.insert(3, Column("library", label=_("Library"), accessor="library.name"))
+        return columns
+
+    def stream_csv(self, queryset):
+        # See AttendanceListView.stream_csv: written in the user's language, before streaming.
+        return list(super().stream_csv(queryset))
+
+    def get_list_more_buttons(self, instance):
+        buttons = [
+            MenuItem(_("Open"), url=group_url("inspect", instance.pk), icon_name="view", priority=5)
+        ]
+        if edit_url := self.get_edit_url(instance):
+            buttons.append(MenuItem(_("Edit"), url=edit_url, icon_name="edit", priority=10))
+        if self.user_has_permission("add"):
+            buttons.append(
+                MenuItem(
+                    _("Copy to a new period"),
+                    url=group_url("copy", instance.pk),
+                    icon_name="copy",
+                    priority=20,
+                )
+            )
+        buttons.append(
+            MenuItem(
+                _("Attendance list"),
+                url=group_url("attendance_list", instance.pk),
+                icon_name="list-ul",
+                priority=30,
+            )
+        )
+        return buttons
+
+
+# -- create, edit, delete ---------------------------------------------------------------------
+
+
+class SaveThroughServiceMixin:
+    """Saves the form's group and sessions with `services.save_group`, never on its own.
+
+    A refusal becomes an error on the form; the page shows again with everything the user
+    typed, and nothing has been saved.
+    """
+
+    def save_instance(self):
+        group = self.form.save(commit=False)
+        reason = self.form.cleaned_data.get("reason", "")
+        return services.save_group(group=group, by=self.request.user, reason=reason)
+
+    def form_valid(self, form):
+        self.form = form
+        try:
+            self.object = self.save_instance()
+        except BookingError as error:
+            field = "capacity" if isinstance(error, CapacityBelowConfirmed) else None
+            form.add_error(field, error.message)
+            self.produced_error_message = error.message
+            return self.form_invalid(form)
+        response = self.save_action()
+        return self.run_after_hook() or response
+
+    def get_success_url(self):
+        return group_url("inspect", self.object.pk)
+
+
+class GroupCreateView(SaveThroughServiceMixin, generic.CreateView):
+    def get_success_message(self, instance):
+        return _("The group is saved. Open it for booking when everything is ready.")
+
+
+class GroupEditView(SaveThroughServiceMixin, VisibleGroupsMixin, generic.EditView):
+    def get_success_message(self):
+        return _("Your changes are saved.")
+
+    def form_invalid(self, form):
+        # The form may have changed the group in memory; the page title shows the saved one.
+        self.object = self.get_object()
+        return super().form_invalid(form)
+
+
+class GroupDeleteView(VisibleGroupsMixin, generic.DeleteView):
+    def form_valid(self, form):
+        try:
+            services.delete_group(group=self.object, by=self.request.user)
+        except BookingError as error:
+            messages.error(self.request, error.message)
+            return redirect(group_url("inspect", self.object.pk))
+        messages.success(self.request, _("The group is deleted."))
+        return self.run_after_hook() or redirect(self.get_success_url())
+
+
+# -- the group's page -----------------------------------------------------------------------
+
+
+class GroupDetailView(VisibleGroupsMixin, generic.InspectView):
+    """Facts, sessions and every seat of one group, with the actions a coordinator needs."""
+
+    template_name = "booking/admin/groups/detail.html"
+    page_title = gettext_lazy("Group")
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset().with_occupancy().with_dates(), pk=self.pk)
+
+    def get_fields(self):
+        return []
+
+    def get_page_subtitle(self):
+        return str(self.object)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": group_url("index"), "label": _("Groups")},
+            {"url": "", "label": str(self.object)},
+        ]
+
+    @cached_property
+    def is_active(self):
+        return self.object.status not in FINISHED_STATUSES
+
+    @cached_property
+    def header_buttons(self):
+        buttons = []
+        if self.user_has_permission("change"):
+            buttons.append(
+                HeaderButton(_("Edit"), url=group_url("edit", self.object.pk), icon_name="edit")
+            )
+        return buttons
+
+    @cached_property
+    def header_more_buttons(self):
+        pk = self.object.pk
+        buttons = [
+            Button(
+                _("History"),
+                url=reverse("booking_history:group", args=[pk]),
+                icon_name="history",
+                priority=10,
+            ),
+            Button(
+                _("Attendance list"),
+                url=group_url("attendance_list", pk),
+                icon_name="list-ul",
+                priority=20,
+            ),
+        ]
+        if self.user_has_permission("add"):
+            buttons.append(
+                Button(
+                    _("Copy to a new period"),
+                    url=group_url("copy", pk),
+                    icon_name="copy",
+                    priority=30,
+                )
+            )
+        if self.user_has_permission("delete") and not self.seats:
+            buttons.append(
+                Button(_("Delete"), url=group_url("delete", pk), icon_name="bin", priority=90)
+            )
+        return buttons
+
+    @cached_property
+    def seats(self):
+        return list(
+            selectors.seats_visible_to(self.request.user)
+            .filter(booking__group=self.object)
+            .select_related("booking__organisation")
+            .order_by("booking__created_at", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        group = self.object
+        today = timezone.localdate()
+        may_record = group.status not in (CourseGroup.Status.DRAFT, CourseGroup.Status.CANCELLED)
+        sessions = list(group.sessions.all())
+        for session in sessions:
+            session.attendance_url = (
+                group_url("attendance", group.pk, session.pk)
+                if may_record and session.date <= today
+                else None
+            )
+        confirmed = [seat for seat in self.seats if seat.status == Seat.Status.CONFIRMED]
+        cancelled = [seat for seat in self.seats if seat.status == Seat.Status.CANCELLED]
+        waiting = selectors.waitlist(group)
+        for seat in [*confirmed, *waiting, *cancelled]:
+            seat.booking_history_url = reverse("booking_history:booking", args=[seat.booking_id])
+        availability = selectors.availability(group)
+        context.update(
+            group=group,
+            availability=availability,
+            occupancy=occupancy_text(availability),
+            sessions=sessions,
+            confirmed=confirmed,
+            waiting=waiting,
+            cancelled=cancelled,
+            is_active=self.is_active,
+            can_change=self.user_has_permission("change"),
+            history_url=reverse("booking_history:group", args=[group.pk]),
+            attendance_list_url=group_url("attendance_list", group.pk),
+            capacity_url=group_url("capacity", group.pk),
+            cancel_url=group_url("cancel", group.pk),
+            complete_url=group_url("complete", group.pk),
+            # The service decides; the button only shows when completing can succeed.
+            can_complete=self.is_active
+            and group.status != CourseGroup.Status.DRAFT
+            and group.last_date is not None
+            and group.last_date <= today,
+        )
+        return context
+
+
+# -- actions --------------------------------------------------------------------------------
+
+
+class GroupObjectMixin(VisibleGroupsMixin):
+    """Loads the group (and in subclasses, the seat or session) after the permission check;
+    what the user cannot see is a 404, for GET and POST alike."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.group = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        self.load_objects(**kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def load_objects(self, **kwargs):
+        pass
+
+
+class GroupActionView(
+    PermissionCheckedMixin, GroupObjectMixin, generic.WagtailAdminTemplateMixin, FormView
+):
+    """A page with a short form that asks for a reason, then one call to a service.
+
+    GET shows the form; POST calls `perform()`. A refusal (`BookingError`) shows its message as
+    a form error and nothing has changed; a success goes back to the group's page with a
+    message.
+    """
+
+    model = CourseGroup
+    permission_required = "change"
+    template_name = "booking/admin/groups/action.html"
+    form_class = ReasonForm
+    header_icon = "group"
+    intro = ""
+    submit_label = gettext_lazy("Save")
+    submit_classname = "button"
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def get_success_message(self, form):
+        raise NotImplementedError
+
+    def get_error_field(self, error):
+        return None
+
+    def form_valid(self, form):
+        try:
+            self.result = self.perform(form)
+        except BookingError as error:
+            form.add_error(self.get_error_field(error), error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, self.get_success_message(form))
+        return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        return group_url("inspect", self.group.pk)
+
+    def get_page_subtitle(self):
+        return str(self.group)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": group_url("index"), "label": _("Groups")},
+            {"url": group_url("inspect", self.group.pk), "label": str(self.group)},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            group=self.group,
+            intro=self.intro,
+            submit_label=self.submit_label,
+            submit_classname=self.submit_classname,
+            back_url=group_url("inspect", self.group.pk),
+            action_url=self.request.path,
+        )
+        return context
+
+
+class ChangeCapacityView(GroupActionView):
+    form_class = CapacityForm
+    page_title = gettext_lazy("Change the number of seats")
+    intro = gettext_lazy(
+        "More seats: people on the waiting list get them at once, first come first served. "
+        "Fewer seats: only if that many seats are not confirmed yet."
+    )
+
+    def get_initial(self):
+        return {"capacity": self.group.capacity}
+
+    def get_error_field(self, error):
+        return "capacity" if isinstance(error, CapacityBelowConfirmed | InvalidRequest) else None
+
+    def perform(self, form):
+        return services.change_capacity(
+            group=self.group,
+            capacity=form.cleaned_data["capacity"],
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+        )
+
+    def get_success_message(self, form):
+        message = _("The group has %(capacity)s seats now.") % {
+            "capacity": form.cleaned_data["capacity"]
+        }
+        if promoted := len(self.result):
+            message += " " + ngettext(
+                "%(count)s person from the waiting list got a seat.",
+                "%(count)s people from the waiting list got a seat.",
+                promoted,
+            ) % {"count": promoted}
+        return message
+
+
+class CancelGroupView(GroupActionView):
+    form_class = CancelGroupForm
+    page_title = gettext_lazy("Cancel the group")
+    intro = gettext_lazy(
+        "All seats in this group are cancelled, also those on the waiting list. "
+        "Every contact person gets an e-mail."
+    )
+    submit_label = gettext_lazy("Cancel the group")
+    submit_classname = "button no"
+
+    def perform(self, form):
+        return services.cancel_group(
+            group=self.group, by=self.request.user, reason=form.cleaned_data["reason"]
+        )
+
+    def get_success_message(self, form):
+        return _("The group is cancelled. The contact persons get an e-mail.")
+
+
+class CompleteGroupView(GroupActionView):
+    page_title = gettext_lazy("Complete the group")
+    intro = gettext_lazy(
+        "Do this after the last session. People still on the waiting list lose their place, "
+        "and their contact persons get an e-mail."
+    )
+    submit_label = gettext_lazy("Complete the group")
+
+    def perform(self, form):
+        return services.complete_group(
+            group=self.group, by=self.request.user, reason=form.cleaned_data["reason"]
+        )
+
+    def get_success_message(self, form):
+        return _("The group is completed.")
+
+
+class SeatActionView(GroupActionView):
+    """An action on one seat of the group; a seat of another group is a 404."""
+
+    def load_objects(self, **kwargs):
+        self.seat = get_object_or_404(
+            selectors.seats_visible_to(self.request.user)
+            .filter(booking__group=self.group)
+            .select_related("booking__organisation"),
+            pk=kwargs["seat_pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["seat"] = self.seat
+        return context
+
+
+class PromoteSeatView(SeatActionView):
+    page_title = gettext_lazy("Give a seat from the waiting list")
+    intro = gettext_lazy(
+        "This person gets a free seat now, also when others are higher on the waiting list. "
+        "Their contact person gets an e-mail."
+    )
+    submit_label = gettext_lazy("Give the seat")
+
+    def perform(self, form):
+        return services.promote_seat(
+            seat=self.seat, by=self.request.user, reason=form.cleaned_data["reason"]
+        )
+
+    def get_success_message(self, form):
+        return _("%(name)s has a seat now.") % {"name": self.seat.participant_label}
+
+
+class CancelSeatView(SeatActionView):
+    page_title = gettext_lazy("Cancel a seat")
+    intro = gettext_lazy(
+        "The seat is cancelled and its contact person gets an e-mail. If someone is on the "
+        "waiting list, the first person gets the free seat."
+    )
+    submit_label = gettext_lazy("Cancel the seat")
+    submit_classname = "button no"
+
+    def perform(self, form):
+        return services.cancel_seats(
+            booking=self.seat.booking,
+            seat_ids=[self.seat.pk],
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+        )
+
+    def get_success_message(self, form):
+        return _("The seat of %(name)s is cancelled.") % {"name": self.seat.participant_label}
+
+
+class CopyGroupView(GroupActionView):
+    form_class = CopyGroupForm
+    permission_required = "add"
+    page_title = gettext_lazy("Copy to a new period")
+    intro = gettext_lazy(
+        "You get a new draft group with the same course, place, seats and times. "
+        "Nobody can book it until you open it."
+    )
+    submit_label = gettext_lazy("Make the copy")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "group": self.group}
+
+    def perform(self, form):
+        reason = system_text(gettext_lazy("Copied from group %(number)s"), number=self.group.pk)
+        return services.save_group(group=form.build_copy(), by=self.request.user, reason=reason)
+
+    def get_success_message(self, form):
+        return _("The copy is saved as a draft. Check it, then open it for booking.")
+
+    def get_success_url(self):
+        return group_url("edit", self.result.pk)
+
+
+class AttendanceView(GroupActionView):
+    """Who was at one session: a checkbox per confirmed participant."""
+
+    form_class = AttendanceForm
+    template_name = "booking/admin/groups/attendance.html"
+    page_title = gettext_lazy("Attendance")
+    submit_label = gettext_lazy("Save attendance")
+
+    def load_objects(self, **kwargs):
+        self.session = get_object_or_404(Session, pk=kwargs["session_pk"], group=self.group)
+
+    def get_form_kwargs(self):
+        seats = list(
+            Seat.objects.confirmed()
+            .filter(booking__group=self.group)
+            .select_related("booking__organisation")
+            .order_by("booking__organisation__name", "first_name", "pk")
+        )
+        present = set(
+            Attendance.objects.filter(session=self.session, present=True).values_list(
+                "seat_id", flat=True
+            )
+        )
+        return {**super().get_form_kwargs(), "seats": seats, "present_ids": present}
+
+    def get_page_subtitle(self):
+        return f"{self.group} – {self.session}"
+
+    def perform(self, form):
+        return services.record_attendance(
+            session=self.session, present_seat_ids=form.present_seat_ids(), by=self.request.user
+        )
+
+    def get_success_message(self, form):
+        return _("Attendance for %(session)s is saved.") % {"session": self.session}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["session"] = self.session
+        return context
+
+
+class AttendanceListView(
+    PermissionCheckedMixin, GroupObjectMixin, SpreadsheetExportMixin, TemplateView
+):
+    """The attendance list to print (a plain page), or to download with ?export=csv|xlsx."""
+
+    model = CourseGroup
+    permission_required = "view"
+    template_name = "booking/admin/groups/attendance_list.html"
+    custom_value_preprocess = SAFE_SPREADSHEET_VALUES
+
+    @cached_property
+    def sheet(self):
+        return attendance_sheet(self.group)
+
+    @cached_property
+    def headings(self):
+        headings = {"participant": _("Participant"), "organisation": _("Organisation")}
+        for session in self.sheet.sessions:
+            headings[f"session_{session.pk}"] = session_heading(session)
+        return headings
+
+    @property
+    def list_export(self):
+        return list(self.headings)
+
+    def get_heading(self, queryset, field):
+        return str(self.headings[field])
+
+    def to_row_dict(self, row):
+        values = {"participant": row.participant, "organisation": row.organisation}
+        for session, mark in zip(self.sheet.sessions, row.marks, strict=True):
+            values[f"session_{session.pk}"] = mark_text(mark)
+        return values
+
+    def get_filename(self):
+        return f"{slugify(_('attendance list'))}-{self.group.pk}"
+
+    def stream_csv(self, queryset):
+        # Written now, not while the response streams: by then the admin no longer speaks
+        # the user's language, and the headings and marks would come out in another one.
+        return list(super().stream_csv(queryset))
+
+    def get(self, request, *args, **kwargs):
+        if self.is_export:
+            return self.as_spreadsheet(self.sheet.rows, request.GET["export"])
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            group=self.group,
+            sheet=self.sheet,
+            back_url=group_url("inspect", self.group.pk),
+            csv_url=self.csv_export_url,
+            xlsx_url=self.xlsx_export_url,
+        )
+        return context
+
+
+# -- the viewset ------------------------------------------------------------------------------
+
+
+def _select(panel_field, **kwargs):
+    """A plain drop-down list rather than a chooser pop-up: lists here are short."""
+    return FieldPanel(panel_field, widget=forms.Select, **kwargs)
+
+
+class CourseGroupViewSet(ModelViewSet):
+    model = CourseGroup
+    name = NAMESPACE
+    url_prefix = "course-planning/groups"
+    icon = "group"
+    menu_label = gettext_lazy("Groups")
+    menu_order = 100
+    add_to_reference_index = False
+    inspect_view_enabled = True
+
+    index_view_class = GroupIndexView
+    add_view_class = GroupCreateView
+    edit_view_class = GroupEditView
+    delete_view_class = GroupDeleteView
+    inspect_view_class = GroupDetailView
+    copy_view_class = CopyGroupView
+
+    filterset_class = CourseGroupFilterSet
+    ordering = "-first_date"
+    list_per_page = 20
+    list_export = [
+        "pk",
+        "course.title",
+        "get_level_display",
+        "location",
+        "first_date",
+        "get_status_display",
+        "capacity",
+        "confirmed_seats",
+        "waitlisted_seats",
+    ]
+    export_headings = {
+        "pk": gettext_lazy("Group"),
+        "course.title": gettext_lazy("Course"),
+        "get_level_display": gettext_lazy("Level"),
+        "location": gettext_lazy("Location"),
+        "first_date": gettext_lazy("First session"),
+        "get_status_display": gettext_lazy("Status"),
+        "capacity": gettext_lazy("Seats"),
+        "confirmed_seats": gettext_lazy("Confirmed"),
+        "waitlisted_seats": gettext_lazy("On the waiting list"),
+    }
+    export_filename = "groups"
+
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [
+                    _select("course"),
+                    FieldPanel("level"),
+                    _select("library"),
+                    _select("location"),
+                    FieldPanel("trainer"),
+                ],
+                heading=gettext_lazy("Course and place"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("capacity"),
+                    FieldPanel("seats_per_organisation"),
+                    _select("restricted_to"),
+                    FieldPanel("status"),
+                ],
+                heading=gettext_lazy("Seats and status"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("booking_opens_at"),
+                    FieldPanel("booking_closes_at"),
+                    FieldPanel("cancellation_deadline"),
+                ],
+                heading=gettext_lazy("Booking period"),
+            ),
+            InlinePanel(
+                "sessions",
+                min_num=1,
+                heading=gettext_lazy("Sessions"),
+                label=gettext_lazy("Session"),
+            ),
+            FieldPanel("notes"),
+            FieldPanel("reason"),
+        ],
+        base_form_class=CourseGroupForm,
+    )
+
+    def get_common_view_kwargs(self, **kwargs):
+        # The audit history of a group is booking_history:group; Wagtail's own history and
+        # usage views know nothing of it (and do not look at the user's library).
+        return super().get_common_view_kwargs(history_url_name=None, usage_url_name=None, **kwargs)
+
+    def get_copy_view_kwargs(self, **kwargs):
+        return kwargs
+
+    def get_urlpatterns(self):
+        unused = {"history", "history_results", "usage"}
+        patterns = [p for p in super().get_urlpatterns() if p.name not in unused]
+        view = self.construct_view
+        return [
+            *patterns,
+            path("capacity/<int:pk>/", view(ChangeCapacityView), name="capacity"),
+            path("cancel/<int:pk>/", view(CancelGroupView), name="cancel"),
+            path("complete/<int:pk>/", view(CompleteGroupView), name="complete"),
+            path("promote/<int:pk>/<int:seat_pk>/", view(PromoteSeatView), name="promote_seat"),
+            path("cancel-seat/<int:pk>/<int:seat_pk>/", view(CancelSeatView), name="cancel_seat"),
+            path("attendance/<int:pk>/<int:session_pk>/", view(AttendanceView), name="attendance"),
+            path("attendance-list/<int:pk>/", view(AttendanceListView), name="attendance_list"),
+        ]
+
+
+VIEWSETS = [CourseGroupViewSet()]
 URLS = []
 
 
+# -- dashboard --------------------------------------------------------------------------------
+
+
+class UpcomingGroupsPanel(Component):
+    """The coordinator's next groups on the admin's home page: free seats and waiting lists."""
+
+    name = "course_planning_upcoming_groups"
+    template_name = "booking/admin/groups/dashboard_panel.html"
+    order = 90
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        groups = selectors.upcoming_groups_for_dashboard(self.user)
+        for group in groups:
+            group.url = group_url("inspect", group.pk)
+            group.first_session_text = first_session_text(group)
+        return {"groups": groups, "index_url": group_url("index")}
+
+
 def add_dashboard_panels(request, panels):
-    pass
+    user = request.user
+    if user.is_superuser or library_of(user) is not None:
+        panels.append(UpcomingGroupsPanel(user))

@@ -1,0 +1,75 @@
+"""The attendance list of a group: participants as rows, sessions as columns.
+
+The same sheet is printed (an HTML page) and downloaded (CSV and XLSX through Wagtail's
+SpreadsheetExportMixin), so the three never disagree.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from booking.models import Attendance, CourseGroup, Seat, Session
+
+# A spreadsheet program runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class AttendanceRow:
+    seat: Seat
+    marks: list[bool | None] = field(default_factory=list)
+
+    @property
+    def participant(self) -> str:
+        return str(self.seat.participant_label)
+
+    @property
+    def organisation(self) -> str:
+        return self.seat.booking.organisation.name
+
+
+@dataclass
+class AttendanceSheet:
+    group: CourseGroup
+    sessions: list[Session]
+    rows: list[AttendanceRow]
+
+
+def attendance_sheet(group: CourseGroup) -> AttendanceSheet:
+    """Confirmed participants with, per session, True (present), False (absent) or None
+    (not recorded yet). Three queries, however many participants and sessions."""
+    sessions = list(group.sessions.order_by("date", "starts_at"))
+    seats = list(
+        Seat.objects.confirmed()
+        .filter(booking__group=group)
+        .select_related("booking__organisation")
+        .order_by("booking__organisation__name", "first_name", "pk")
+    )
+    recorded = {
+        (row.session_id, row.seat_id): row.present
+        for row in Attendance.objects.filter(session__group=group).only(
+            "session_id", "seat_id", "present"
+        )
+    }
+    rows = [
+        AttendanceRow(seat, [recorded.get((session.pk, seat.pk)) for session in sessions])
+        for seat in seats
+    ]
+    return AttendanceSheet(group=group, sessions=sessions, rows=rows)
+
+
+def mark_text(mark: bool | None) -> str:
+    if mark is None:
+        return ""
+    return _("present") if mark else _("absent")
+
+
+def session_heading(session: Session) -> str:
+    return f"{session.date:%d-%m-%Y} {session.starts_at:%H:%M}"
+
+
+def neutralise_formula(value):
+    """Keep a typed name such as "=HYPERLINK(...)" as text in a spreadsheet program."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
