@@ -1,14 +1,259 @@
-"""Placeholder: filled in by the admin work of issue 3 (history timelines, audit log)."""
+"""History in the admin: the timeline of a group or a booking, and the audit log ("Logboek").
 
-from django.http import Http404
-from django.urls import include, path
+History is read-only for everyone (DESIGN.md rule 8): these views answer GET only, and no
+admin URL edits, deletes or reverts a history record.
+"""
 
-VIEWSETS = []
+import django_filters
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin.admin_url_finder import AdminURLFinder
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.utils import get_user_display_name
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.reports import ReportView
+from wagtail.admin.viewsets.base import ViewSet
+
+from booking.models import Booking, CourseGroup, Organisation
+from booking.roles import library_of
+from booking.selectors import bookings_visible_to, groups_visible_to
+
+from .audit import (
+    ACTION_CHOICES,
+    BOOKING_SOURCES,
+    PlannerMenuItem,
+    PlannerRequiredMixin,
+    ScopedFiltersMixin,
+    SpreadsheetMixin,
+    about_organisation,
+    history_rows,
+    history_user_ids,
+    load_entries,
+    visible_history,
+)
+
+PER_PAGE = 50
+EXPORT_BATCH = 500
 
 
-def _not_yet(request, pk):
-    raise Http404
+# -- timelines ---------------------------------------------------------------------------------
 
+
+class TimelineView(WagtailAdminTemplateMixin, TemplateView):
+    """Everything that happened to one object, newest first, a page at a time."""
+
+    template_name = "booking/admin/history/timeline.html"
+    header_icon = "history"
+    http_method_names = ["get", "head", "options"]
+
+    def get_object(self):
+        raise NotImplementedError
+
+    def get_rows(self):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def get_group(self):
+        return self.object
+
+    def get_breadcrumbs_items(self):
+        group = self.get_group()
+        edit_url = AdminURLFinder(self.request.user).get_edit_url(group)
+        return [
+            *self.breadcrumbs_items,
+            {"url": edit_url or "", "label": str(group)},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        paginator = Paginator(self.get_rows(), PER_PAGE)
+        page = paginator.get_page(self.request.GET.get("p"))
+        context.update(
+            object=self.object,
+            page_obj=page,
+            elided_page_range=paginator.get_elided_page_range(page.number),
+            entries=load_entries(page.object_list),
+        )
+        return context
+
+
+class GroupTimelineView(TimelineView):
+    def get_object(self):
+        groups = groups_visible_to(self.request.user).select_related("course", "location")
+        return get_object_or_404(groups, pk=self.kwargs["pk"])
+
+    def get_page_title(self):
+        return _("History of %(group)s") % {"group": self.object}
+
+    def get_rows(self):
+        return history_rows(scope=Q(group_ref=self.object.pk))
+
+
+class BookingTimelineView(TimelineView):
+    def get_object(self):
+        bookings = bookings_visible_to(self.request.user).select_related(
+            "organisation", "group__course", "group__location"
+        )
+        return get_object_or_404(bookings, pk=self.kwargs["pk"])
+
+    def get_group(self):
+        return self.object.group
+
+    def get_page_title(self):
+        return _("History of %(booking)s") % {"booking": self.object}
+
+    def get_rows(self):
+        return history_rows(scope=Q(booking_ref=self.object.pk), models_=BOOKING_SOURCES)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["group_history_url"] = reverse("booking_history:group", args=[self.object.group_id])
+        return context
+
+
+# -- the audit log -----------------------------------------------------------------------------
+
+
+class UserChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return get_user_display_name(obj)
+
+
+class UserFilter(django_filters.ModelChoiceFilter):
+    field_class = UserChoiceField
+
+
+def _users(request):
+    ids = history_user_ids(visible_history(request.user))
+    return (
+        get_user_model().objects.filter(pk__in=ids).order_by("first_name", "last_name", "username")
+    )
+
+
+def _organisations(request):
+    user = request.user
+    if user.is_superuser:
+        return Organisation.objects.all()
+    library = library_of(user)
+    if library is None:
+        return Organisation.objects.none()
+    companies = Booking.objects.filter(group__library=library).values("organisation_id")
+    return Organisation.objects.filter(Q(pk=library.pk) | Q(pk__in=companies))
+
+
+def _groups(request):
+    return groups_visible_to(request.user).select_related("course", "location").order_by("-pk")
+
+
+class AuditLogFilterSet(WagtailFilterSet):
+    period = django_filters.DateFromToRangeFilter(
+        field_name="history_date", label=_("Period"), widget=DateRangePickerWidget
+    )
+    action = django_filters.ChoiceFilter(
+        field_name="what", label=_("What happened"), choices=ACTION_CHOICES, empty_label=_("All")
+    )
+    who = UserFilter(label=_("Who"), queryset=_users, method="filter_who")
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"), queryset=_organisations, method="filter_organisation"
+    )
+    group = django_filters.ModelChoiceFilter(
+        label=_("Group"), queryset=_groups, method="filter_group"
+    )
+
+    class Meta:
+        model = CourseGroup.history.model
+        fields = []
+
+    def filter_who(self, queryset, name, value):
+        return queryset.filter(history_user=value)
+
+    def filter_organisation(self, queryset, name, value):
+        return queryset.filter(about_organisation(value))
+
+    def filter_group(self, queryset, name, value):
+        return queryset.filter(group_ref=value.pk)
+
+
+def _in_batches(rows, size=EXPORT_BATCH):
+    """Entries for an export, loaded a batch at a time so a long log stays light."""
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield from load_entries(batch)
+            batch = []
+    yield from load_entries(batch)
+
+
+class AuditLogView(PlannerRequiredMixin, ScopedFiltersMixin, SpreadsheetMixin, ReportView):
+    """Every change to groups, sessions, bookings, seats and attendance the user may see."""
+
+    page_title = _("Audit log")
+    header_icon = "history"
+    results_template_name = "booking/admin/history/audit_log_results.html"
+    filterset_class = AuditLogFilterSet
+    index_url_name = "booking_audit_log:index"
+    index_results_url_name = "booking_audit_log:index_results"
+    scoped_filters = ("who", "organisation", "group")
+    paginate_by = PER_PAGE
+    export_basename = "audit-log"
+    list_export = [
+        "when",
+        "who",
+        "action_label",
+        "subject_type",
+        "subject",
+        "group_label",
+        "company_label",
+        "changes_text",
+        "reason",
+    ]
+    export_headings = {
+        "when": _("When"),
+        "who": _("Who"),
+        "action_label": _("What happened"),
+        "subject_type": _("Type"),
+        "subject": _("About"),
+        "group_label": _("Group"),
+        "company_label": _("SW company"),
+        "changes_text": _("Changes"),
+        "reason": _("Why"),
+    }
+
+    def get_filtered_queryset(self):
+        return history_rows(scope=visible_history(self.request.user), refine=self.filter_queryset)
+
+    def decorate_paginated_queryset(self, object_list):
+        if self.is_export:
+            return _in_batches(object_list)
+        return load_entries(object_list)
+
+
+class AuditLogViewSet(ViewSet):
+    name = "booking_audit_log"
+    url_prefix = "course-planning/log"
+    icon = "history"
+    menu_label = _("Audit log")
+    menu_order = 400
+    menu_item_class = PlannerMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", AuditLogView.as_view(), name="index"),
+            path("results/", AuditLogView.as_view(results_only=True), name="index_results"),
+        ]
+
+
+VIEWSETS = [AuditLogViewSet()]
 
 URLS = [
     path(
@@ -16,8 +261,8 @@ URLS = [
         include(
             (
                 [
-                    path("group/<int:pk>/", _not_yet, name="group"),
-                    path("booking/<int:pk>/", _not_yet, name="booking"),
+                    path("group/<int:pk>/", GroupTimelineView.as_view(), name="group"),
+                    path("booking/<int:pk>/", BookingTimelineView.as_view(), name="booking"),
                 ],
                 "booking_history",
             )
