@@ -4,6 +4,7 @@ Built from the demo's own specs (home.demo), so a renamed slug or title changes 
 """
 
 from home.demo.content import ABOUT, CONTACT, STORY_INDEX
+from home.demo.courses import COURSE_INDEX, DIGISTERKER, KLIK_EN_TIK
 from home.demo.stories import GOUDA, INTERVIEW_GOUDA
 
 LANGUAGES = ("nl", "en")
@@ -30,4 +31,12 @@ PAGES = {
     "contact": {lang: url(lang, CONTACT) for lang in LANGUAGES},
     "contact-errors": {lang: url(lang, CONTACT) for lang in LANGUAGES},
     "search": SEARCH,
+}
+
+# -- Course pages (booking): the demo's course index and two course pages ---------------------
+
+COURSE_PAGES = {
+    "courses": {lang: url(lang, COURSE_INDEX) for lang in LANGUAGES},
+    "klik-en-tik": {lang: url(lang, COURSE_INDEX, KLIK_EN_TIK) for lang in LANGUAGES},
+    "digisterker": {lang: url(lang, COURSE_INDEX, DIGISTERKER) for lang in LANGUAGES},
 }

@@ -1,0 +1,57 @@
+"""Template helpers for the public course pages."""
+
+from django import template
+from django.conf import settings
+from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from wagtail.models import Locale
+
+from home.cache import cached_fragment
+
+register = template.Library()
+
+
+def _shows_other_language():
+    return get_language() != settings.LANGUAGE_CODE
+
+
+@register.filter
+def dutch(value):
+    """Names and notes are entered in Dutch only; on a page in another language, screen
+    readers need `lang` to pronounce them, so the text is wrapped in a span that says so."""
+    if not _shows_other_language():
+        return conditional_escape(value)
+    return format_html('<span lang="{}">{}</span>', settings.LANGUAGE_CODE, value)
+
+
+@register.simple_tag
+def dutch_lang():
+    """The `lang` attribute for an element holding Dutch-only text, where it is needed."""
+    if not _shows_other_language():
+        return ""
+    return mark_safe(f' lang="{settings.LANGUAGE_CODE}"')  # noqa: S308 - a setting, no input
+
+
+@register.simple_tag(takes_context=True)
+def contact_page_url(context):
+    """The address of the 'put us in touch' page in the visitor's language ("" if none)."""
+    from home.models import ContactPage
+
+    request = context["request"]
+
+    def find():
+        page = ContactPage.objects.live().public().filter(locale=Locale.get_active()).first()
+        return page.get_url(request) if page else ""
+
+    return cached_fragment(request, "contact-page-url", [get_language()], find)
+
+
+@register.simple_tag
+def booking_window(group):
+    """Where a group's reservation period stands now: "open", "later" or "over"."""
+    now = timezone.now()
+    if group.is_booking_window_open(now):
+        return "open"
+    return "later" if now < group.booking_opens_at else "over"

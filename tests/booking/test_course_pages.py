@@ -1,0 +1,347 @@
+"""The public course pages: what a visitor reads about a course, its groups and free seats.
+
+The page cache is on (the test settings use a real local-memory cache, and the anonymous page
+cache middleware is installed), so these tests also show that seat numbers are never stale.
+"""
+
+import datetime
+import html
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import dateformat, timezone, translation
+
+from booking import services
+from booking.models import CourseGroup
+from booking.selectors import Availability
+from home.cache import forget_local
+from home.models import SiteSettings
+from tests.conftest import translate
+from tests.factories import ContactPageFactory
+
+from .factories import CourseGroupFactory, CoursePageFactory, LocationFactory
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ("nl", "en")
+
+
+def visible_text(response):
+    """The page's text as a visitor reads it: tags removed, white space collapsed."""
+    body = response.content.decode()
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
+
+
+def main_of(body):
+    return body.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def seats_label(lang, capacity, confirmed, waitlisted=0):
+    with translation.override(lang):
+        return str(Availability(capacity, confirmed, waitlisted).label)
+
+
+def long_date(day, lang):
+    with translation.override(lang):
+        return dateformat.format(day, "l j F Y")
+
+
+def page_url(site, lang, name):
+    return getattr(site, name if lang == "nl" else f"english_{name}").url
+
+
+@pytest.fixture(autouse=True)
+def site_settings(course_site):
+    """Made up front: the first request would otherwise create them, which clears the cache."""
+    return SiteSettings.objects.create(site=course_site.site, contact_email="info@leerplein.test")
+
+
+@pytest.fixture
+def gouda_library(people):
+    return LocationFactory(
+        organisation=people.gouda,
+        name="Bibliotheek Gouda, Agnietenstraat",
+        street_address="Agnietenstraat 5",
+        postal_code="2801 JS",
+        city="Gouda",
+        accessibility_notes="Ingang zonder drempel. Lift naar de eerste verdieping.",
+    )
+
+
+@pytest.fixture
+def open_group(course_site, people, gouda_library):
+    return CourseGroupFactory(
+        course=course_site.course, library=people.gouda, location=gouda_library, level=2
+    )
+
+
+def book(group, people, seats):
+    return services.reserve_seats(
+        group=group, organisation=people.promen, by=people.contact_promen, seats=seats
+    )
+
+
+# -- the course page ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_course_page_shows_sessions_place_level_and_free_seats(
+    client, course_site, people, open_group, lang
+):
+    book(open_group, people, 3)
+
+    response = client.get(page_url(course_site, lang, "course"))
+
+    assert response.status_code == 200
+    text = visible_text(response)
+    body = response.content.decode()
+    for part in ("What you learn", "For whom", "Levels", "What to bring"):
+        with translation.override(lang):
+            assert str(translation.gettext(part)) in text
+    assert "De muis gebruiken" in text
+    sessions = list(open_group.sessions.order_by("date"))
+    assert len(sessions) == 5
+    for session in sessions:
+        assert long_date(session.date, lang) in text
+        assert f'<time datetime="{session.date:%Y-%m-%d}">' in body
+    assert len(re.findall(r"10:00 – 12:00", text)) == 5
+    assert "Agnietenstraat 5, 2801 JS Gouda" in text
+    assert "Ingang zonder drempel. Lift naar de eerste verdieping." in text
+    assert "Bibliotheek Gouda" in text
+    with translation.override(lang):
+        assert str(CourseGroup.Level(2).label) in text
+    assert seats_label(lang, 5, 3) in text
+    assert seats_label("en", 5, 3) == "2 seats left"
+    assert 'href="#groups"' in body and 'id="groups"' in body
+
+
+def test_course_page_marks_dutch_names_and_notes_on_the_english_page(
+    client, course_site, open_group
+):
+    english = client.get(course_site.english_course.url).content.decode()
+    dutch = client.get(course_site.course.url).content.decode()
+
+    notes = "Ingang zonder drempel. Lift naar de eerste verdieping."
+    assert re.search(rf'lang="nl">\s*{re.escape(notes)}', english)
+    assert '<span lang="nl">Bibliotheek Gouda</span>' in english
+    assert 'lang="nl"' not in main_of(dutch)
+
+
+def test_a_group_for_one_company_says_so(client, course_site, people, gouda_library):
+    CourseGroupFactory(
+        course=course_site.course,
+        library=people.gouda,
+        location=gouda_library,
+        restricted_to=people.promen,
+    )
+
+    english = visible_text(client.get(course_site.english_course.url))
+    dutch = client.get(course_site.course.url).content.decode()
+
+    assert "Only for Promen" in english
+    with translation.override("nl"):
+        only_for = translation.gettext("Only for %(company)s") % {"company": "Promen"}
+    assert only_for in dutch
+
+
+def test_draft_cancelled_closed_and_past_groups_are_not_shown(
+    client, course_site, people, gouda_library
+):
+    def group_at(name, **kwargs):
+        location = LocationFactory(organisation=people.gouda, name=name)
+        return CourseGroupFactory(
+            course=course_site.course, library=people.gouda, location=location, **kwargs
+        )
+
+    group_at("Wijkcentrum Open")
+    group_at("Wijkcentrum Concept", draft=True)
+    group_at("Wijkcentrum Gesloten", status=CourseGroup.Status.CLOSED)
+    cancelled = group_at("Wijkcentrum Afgelast")
+    services.cancel_group(group=cancelled, by=people.coordinator_gouda, reason="Te weinig animo")
+    group_at("Wijkcentrum Voorbij", sessions__first=timezone.localdate() - datetime.timedelta(70))
+
+    for lang in LANGUAGES:
+        text = visible_text(client.get(page_url(course_site, lang, "course")))
+        assert "Wijkcentrum Open" in text
+        for hidden in ("Concept", "Gesloten", "Afgelast", "Voorbij"):
+            assert f"Wijkcentrum {hidden}" not in text
+
+
+def test_a_full_group_offers_the_waiting_list(client, course_site, people, gouda_library):
+    group = CourseGroupFactory(
+        course=course_site.course, library=people.gouda, location=gouda_library, capacity=2
+    )
+    book(group, people, 2)
+    late = services.reserve_seats(
+        group=group, organisation=people.konnected, by=people.contact_konnected, seats=1
+    )
+    assert late.waitlisted
+
+    english = visible_text(client.get(course_site.english_course.url))
+    dutch = visible_text(client.get(course_site.course.url))
+
+    assert "full — you can join the waiting list" in english
+    assert seats_label("nl", 2, 2, 1) in dutch
+    assert "seat left" not in english
+
+
+def test_without_groups_the_course_page_points_to_the_contact_page(client, course_site, english):
+    contact = ContactPageFactory(parent=course_site.home)
+    english_contact = translate(contact, english)
+
+    for lang, contact_page in (("nl", contact), ("en", english_contact)):
+        response = client.get(page_url(course_site, lang, "course"))
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert 'class="group-card' not in body
+        assert f'href="{contact_page.url}"' in body
+    english_text = visible_text(client.get(course_site.english_course.url))
+    assert "There are no groups planned for this course at the moment" in english_text
+    assert "reserve seats in the Leerplein portal" in english_text
+
+
+# -- seats are current, cache or no cache ------------------------------------------------------
+
+
+def test_seats_change_at_once_in_both_languages_after_booking_and_cancelling(
+    client, course_site, people, open_group
+):
+    urls = {lang: page_url(course_site, lang, "course") for lang in LANGUAGES}
+    index_urls = {lang: page_url(course_site, lang, "index") for lang in LANGUAGES}
+
+    def shown(free):
+        for lang in LANGUAGES:
+            for url in (urls[lang], urls[lang], index_urls[lang]):  # twice: a cache would hit
+                response = client.get(url)
+                assert response.status_code == 200
+                assert response.get("X-Page-Cache") != "hit"
+                assert "no-cache" in response["Cache-Control"]
+                assert seats_label(lang, 5, 5 - free) in visible_text(response)
+
+    shown(5)
+    result = book(open_group, people, 2)
+    shown(3)
+    services.cancel_seats(booking=result.booking, by=people.contact_promen)
+    shown(5)
+
+
+def test_course_text_is_cached_until_published_but_seats_never_are(
+    client, course_site, people, open_group
+):
+    url = course_site.course.url
+    assert "De muis gebruiken" in visible_text(client.get(url))
+    # A change written straight to the row, as if by another process: the cached text stays,
+    # which shows the description comes from the fragment cache; the seats do change.
+    type(course_site.course).objects.filter(pk=course_site.course.pk).update(
+        what_you_learn="<p>Nieuwe tekst</p>"
+    )
+    book(open_group, people, 1)
+    text = visible_text(client.get(url))
+    assert "De muis gebruiken" in text
+    assert seats_label("nl", 5, 1) in text
+
+    page = course_site.course
+    page.what_you_learn = "<p>Gepubliceerde tekst</p>"
+    page.save_revision().publish()
+    assert "Gepubliceerde tekst" in visible_text(client.get(url))
+
+
+# -- the course index --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_course_index_lists_courses_with_groups_and_free_seats(
+    client, course_site, people, open_group, english, lang
+):
+    CourseGroupFactory(course=course_site.course, library=people.gouda, capacity=4)
+    book(open_group, people, 2)
+    quiet = CoursePageFactory(
+        parent=course_site.index, title="Digisterker", slug="digisterker", summary="DigiD leren."
+    )
+    translate(quiet, english)
+
+    response = client.get(page_url(course_site, lang, "index"))
+
+    assert response.status_code == 200
+    text = visible_text(response)
+    body = response.content.decode()
+    course = course_site.course if lang == "nl" else course_site.english_course
+    assert f'href="{course.url}"' in body
+    assert "Eerste stappen met de computer" in text
+    with translation.override(lang):
+        groups = translation.ngettext("%(counter)s group", "%(counter)s groups", 2) % {"counter": 2}
+        nothing = translation.gettext("No groups planned at the moment")
+    assert f"{groups}, {seats_label(lang, 9, 2)}" in text
+    assert seats_label("en", 9, 2) == "7 seats left"
+    card = text.split("Digisterker", 1)[1]
+    assert card.startswith(" DigiD leren. " + nothing)
+
+
+def test_course_index_says_when_every_group_is_full(client, course_site, people, open_group):
+    book(open_group, people, 5)
+    text = visible_text(client.get(course_site.english_index.url))
+    assert "1 group, full — you can join the waiting list" in text
+
+
+# -- a fixed number of queries -----------------------------------------------------------------
+
+
+def _cold():
+    """Forget every cached page and fragment: each measured request does all its work."""
+    cache.clear()
+    forget_local()
+
+
+def _queries_for(client, url):
+    _cold()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_course_page_queries_do_not_grow_with_groups(
+    client, course_site, people, gouda_library, django_assert_max_num_queries
+):
+    def add_groups(count):
+        for _ in range(count):
+            group = CourseGroupFactory(
+                course=course_site.course, library=people.gouda, location=gouda_library
+            )
+            book(group, people, 1)
+
+    add_groups(2)
+    with_two = {
+        lang: _queries_for(client, page_url(course_site, lang, "course")) for lang in LANGUAGES
+    }
+    add_groups(8)
+    for lang in LANGUAGES:
+        url = page_url(course_site, lang, "course")
+        _cold()
+        with django_assert_max_num_queries(with_two[lang]):
+            response = client.get(url)
+        assert visible_text(response).count(seats_label(lang, 5, 1)) == 10
+
+
+def test_course_index_queries_do_not_grow_with_courses(
+    client, course_site, people, english, django_assert_max_num_queries
+):
+    def add_courses(count):
+        for number in range(count):
+            course = CoursePageFactory(parent=course_site.index, title=f"Cursus {number}")
+            translate(course, english)
+            CourseGroupFactory(course=course, library=people.gouda)
+
+    add_courses(1)  # with the fixture's course: 2
+    with_two = {
+        lang: _queries_for(client, page_url(course_site, lang, "index")) for lang in LANGUAGES
+    }
+    add_courses(4)
+    for lang in LANGUAGES:
+        _cold()
+        with django_assert_max_num_queries(with_two[lang]):
+            response = client.get(page_url(course_site, lang, "index"))
+        assert response.content.decode().count('class="course-card"') == 6
