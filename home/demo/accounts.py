@@ -1,4 +1,4 @@
-"""Demo accounts: one per role, all with the same published password.
+"""Demo accounts for every role, all with the same published password.
 
 Add an account for a new role by appending a DemoAccount to DEMO_ACCOUNTS; load_demo creates
 it and lists it on screen. The command refuses to run with production settings, so this
@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
+from booking.models import Membership, Organisation
+from booking.roles import COORDINATORS
 from home.editorial import EDITORS, FINAL_EDITORS
 
 DEMO_PASSWORD = "leerplein-demo"  # noqa: S105 - the documented demo password
@@ -25,6 +27,7 @@ class DemoAccount:
     role: str  # what the account is for, shown in load_demo's table
     superuser: bool = False
     groups: tuple[str, ...] = ()
+    organisation: str | None = None  # slug: a library's coordinator, an SW company's contact
 
 
 DEMO_ACCOUNTS = [
@@ -49,6 +52,51 @@ DEMO_ACCOUNTS = [
         "final editor: approves and publishes",
         groups=(FINAL_EDITORS,),
     ),
+    DemoAccount(
+        "coordinator-gouda",
+        "coordinator-gouda@leerplein.test",
+        "Ilse",
+        "coordinator: plans the courses of Bibliotheek Gouda",
+        groups=(COORDINATORS,),
+        organisation="bibliotheek-gouda",
+    ),
+    DemoAccount(
+        "coordinator-deventer",
+        "coordinator-deventer@leerplein.test",
+        "Bram",
+        "coordinator: plans the courses of Bibliotheek Deventer",
+        groups=(COORDINATORS,),
+        organisation="bibliotheek-deventer",
+    ),
+    DemoAccount(
+        "coordinator-cuijk",
+        "coordinator-cuijk@leerplein.test",
+        "Noor",
+        "coordinator: plans the courses of Biblioplus in Cuijk",
+        groups=(COORDINATORS,),
+        organisation="biblioplus",
+    ),
+    DemoAccount(
+        "contact-promen",
+        "contact-promen@leerplein.test",
+        "Yvonne",
+        "contact person: reserves seats for Promen",
+        organisation="promen",
+    ),
+    DemoAccount(
+        "contact-konnected",
+        "contact-konnected@leerplein.test",
+        "Mehmet",
+        "contact person: reserves seats for KonnecteD",
+        organisation="konnected",
+    ),
+    DemoAccount(
+        "contact-ibn",
+        "contact-ibn@leerplein.test",
+        "Petra",
+        "contact person: reserves seats for IBN",
+        organisation="ibn",
+    ),
 ]
 
 
@@ -61,7 +109,8 @@ def _demo_password_hash():
 def ensure_account(account: DemoAccount):
     """Create the user with the demo password if missing; never reset an existing password.
 
-    Returns (user, created). Groups are added, not replaced, so extra rights given by hand stay.
+    Returns (user, created). Groups are added, not replaced, so extra rights given by hand stay;
+    the organisation is linked only if the user has none (someone may have moved them).
     """
     user, created = get_user_model().objects.get_or_create(
         username=account.username,
@@ -79,4 +128,7 @@ def ensure_account(account: DemoAccount):
     missing = [group for group in groups if not user.groups.filter(pk=group.pk).exists()]
     if missing:
         user.groups.add(*missing)
+    if account.organisation and not Membership.objects.filter(user=user).exists():
+        organisation = Organisation.objects.get(slug=account.organisation)
+        Membership.objects.create(user=user, organisation=organisation)
     return user, created

@@ -45,24 +45,84 @@ THEMES = [
 LIBRARY = "library"
 SW_COMPANY = "sw_company"
 
+
+@dataclass(frozen=True)
+class OrganisationSpec:
+    """An organisation, found again by its slug. Phone numbers and addresses are made up."""
+
+    slug: str
+    name: str
+    kind: str
+    municipality: str
+    province: str
+    email: str = ""
+    phone: str = ""
+
+
 ORGANISATIONS = [
-    # (slug, name, kind, municipality, province)
-    ("biblioplus", "Biblioplus", LIBRARY, "Cuijk", "noord-brabant"),
-    ("ibn", "IBN", SW_COMPANY, "Cuijk", "noord-brabant"),
-    ("bibliotheek-deventer", "Bibliotheek Deventer", LIBRARY, "Deventer", "overijssel"),
-    ("konnected", "KonnecteD", SW_COMPANY, "Deventer", "overijssel"),
-    (
+    OrganisationSpec(
+        "biblioplus",
+        "Biblioplus",
+        LIBRARY,
+        "Cuijk",
+        "noord-brabant",
+        email="cursussen@biblioplus.test",
+        phone="0485 123 450",
+    ),
+    OrganisationSpec(
+        "ibn", "IBN", SW_COMPANY, "Cuijk", "noord-brabant", email="opleidingen@ibn.test"
+    ),
+    OrganisationSpec(
+        "bibliotheek-deventer",
+        "Bibliotheek Deventer",
+        LIBRARY,
+        "Deventer",
+        "overijssel",
+        email="cursussen@bibliotheek-deventer.test",
+        phone="0570 123 450",
+    ),
+    OrganisationSpec(
+        "konnected",
+        "KonnecteD",
+        SW_COMPANY,
+        "Deventer",
+        "overijssel",
+        email="leren@konnected.test",
+    ),
+    OrganisationSpec(
         "bibliotheek-kennemerwaard",
         "Bibliotheek Kennemerwaard",
         LIBRARY,
         "Alkmaar",
         "noord-holland",
     ),
-    ("wnk", "WNK", SW_COMPANY, "Alkmaar", "noord-holland"),
-    ("bibliotheek-gouda", "Bibliotheek Gouda", LIBRARY, "Gouda", "zuid-holland"),
-    ("promen", "Promen", SW_COMPANY, "Gouda", "zuid-holland"),
-    ("bibliotheek-de-plataan", "Bibliotheek de Plataan", LIBRARY, "Vlaardingen", "zuid-holland"),
-    ("stroomopwaarts", "Stroomopwaarts", SW_COMPANY, "Schiedam", "zuid-holland"),
+    OrganisationSpec("wnk", "WNK", SW_COMPANY, "Alkmaar", "noord-holland"),
+    OrganisationSpec(
+        "bibliotheek-gouda",
+        "Bibliotheek Gouda",
+        LIBRARY,
+        "Gouda",
+        "zuid-holland",
+        email="taalhuis@bibliotheek-gouda.test",
+        phone="0182 123 450",
+    ),
+    OrganisationSpec(
+        "promen",
+        "Promen",
+        SW_COMPANY,
+        "Gouda",
+        "zuid-holland",
+        email="ontwikkeling@promen.test",
+        phone="0182 123 460",
+    ),
+    OrganisationSpec(
+        "bibliotheek-de-plataan",
+        "Bibliotheek de Plataan",
+        LIBRARY,
+        "Vlaardingen",
+        "zuid-holland",
+    ),
+    OrganisationSpec("stroomopwaarts", "Stroomopwaarts", SW_COMPANY, "Schiedam", "zuid-holland"),
 ]
 
 # The home page's "work together?" button leads here; stories shown first on the home page.

@@ -1,8 +1,9 @@
-"""Builds the demo site from the specs in content.py and stories.py.
+"""Builds the demo site from the specs in content.py, courses.py and stories.py.
 
 Every step looks for what already exists (by slug, title or username) and only adds what is
 missing; existing content is left as it is (an English alias becomes a real translation). So
 running load_demo twice changes nothing, and edits made in the admin between runs are kept.
+Course groups are planned, and booked, only for a course that has no groups yet.
 """
 
 from collections import Counter
@@ -11,7 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Locale, Page, Site, TranslatableMixin
 from wagtail_localize.models import LocaleSynchronization
 
-from booking.models import Organisation
+from booking.models import Booking, CourseGroup, Location, Membership, Organisation
+from booking.roles import ensure_coordinator_group
 from home.editorial import ensure_editorial_setup
 from home.models import FeaturedStory, SiteSettings
 from stories.models import Theme
@@ -35,7 +37,9 @@ from .content import (
     THEMES,
     PageSpec,
 )
+from .courses import COURSE_PAGES, GROUPS, LOCATIONS
 from .images import Avatar, Illustration, get_or_create_image
+from .planning import GroupPlanner
 from .stories import STORIES
 from .translation import translate_page, translate_snippet
 
@@ -61,6 +65,8 @@ class DemoLoader:
         self.english_pages: dict[str, Page] = {}
         self.themes: dict[str, Theme] = {}  # Dutch themes by slug
         self.organisations: dict[str, Organisation] = {}
+        self.locations: dict[str, Location] = {}  # by name
+        self.users = {}  # demo accounts by username
         self.images = {}  # Wagtail images by title
 
     def run(self):
@@ -68,6 +74,7 @@ class DemoLoader:
         self.ensure_locales()
         self.ensure_themes()
         self.ensure_organisations()
+        self.ensure_locations()
         self.ensure_images()
         self.ensure_dutch_pages()
         self.link_home_page()
@@ -77,12 +84,14 @@ class DemoLoader:
         ensure_editorial_setup(story_indexes=[self.pages["stories"], self.english_pages["stories"]])
         self.report("Editorial groups and workflow: ready")
         self.ensure_site_settings()
-        return self.ensure_accounts()
+        accounts = self.ensure_accounts()
+        self.ensure_course_groups()
+        return accounts
 
     # -- bookkeeping ---------------------------------------------------------------------
 
-    def _note(self, kind, created):
-        self.tally[(kind, created)] += 1
+    def _note(self, kind, created, number=1):
+        self.tally[(kind, created)] += number
 
     def _count(self, kind):
         """Report how many `kind` objects were made and how many existed already."""
@@ -110,23 +119,43 @@ class DemoLoader:
         self._count("themes")
 
     def ensure_organisations(self):
-        for slug, name, kind, municipality, province in ORGANISATIONS:
+        for spec in ORGANISATIONS:
             organisation, created = Organisation.objects.get_or_create(
-                slug=slug,
+                slug=spec.slug,
                 defaults={
-                    "name": name,
-                    "kind": kind,
-                    "municipality": municipality,
-                    "province": province,
+                    "name": spec.name,
+                    "kind": spec.kind,
+                    "municipality": spec.municipality,
+                    "province": spec.province,
+                    "email": spec.email,
+                    "phone": spec.phone,
                 },
             )
-            self.organisations[slug] = organisation
+            self.organisations[spec.slug] = organisation
             self._note("organisations", created)
         self._count("organisations")
 
+    def ensure_locations(self):
+        """The places where groups meet, found by organisation and name."""
+        for spec in LOCATIONS:
+            location, created = Location.objects.get_or_create(
+                organisation=self.organisations[spec.organisation],
+                name=spec.name,
+                defaults={
+                    "kind": spec.kind,
+                    "street_address": spec.street_address,
+                    "postal_code": spec.postal_code,
+                    "city": spec.city,
+                    "accessibility_notes": spec.accessibility_notes,
+                },
+            )
+            self.locations[spec.name] = location
+            self._note("locations", created)
+        self._count("locations")
+
     def ensure_images(self):
         """Every illustration and avatar the pages use, drawn once and found by title after."""
-        for spec in [*SITE_PAGES, *STORIES]:
+        for spec in [*SITE_PAGES, *COURSE_PAGES, *STORIES]:
             for reference in references(spec.fields):
                 if isinstance(reference, Illustration | Avatar):
                     image, created = get_or_create_image(reference)
@@ -147,8 +176,9 @@ class DemoLoader:
         return self.images[reference.title]
 
     def ensure_dutch_pages(self):
-        """The Dutch tree: home page (the site's root), fixed pages, the story index, stories."""
-        for spec in [*SITE_PAGES, *STORIES]:
+        """The Dutch tree: home page (the site's root), fixed pages, the story index, courses
+        and stories."""
+        for spec in [*SITE_PAGES, *COURSE_PAGES, *STORIES]:
             self.pages[spec.key] = self.ensure_page(spec)
             if spec is HOME:
                 self.make_site_root(self.pages[spec.key])
@@ -225,7 +255,7 @@ class DemoLoader:
         for spec in SITE_PAGES:
             if spec is not HOME:
                 self._note("translations (en)", self._translate(spec))
-        for spec in STORIES:
+        for spec in [*COURSE_PAGES, *STORIES]:
             self._note("translations (en)", self._translate(spec))
         self._note("translations (en)", self._translate(HOME))
         self._count("translations (en)")
@@ -238,7 +268,7 @@ class DemoLoader:
         return created
 
     def put_contact_last_in_menu(self):
-        """The main menu follows the page tree: stories and about first, then contact.
+        """The main menu follows the page tree: stories, about and courses, then contact.
 
         The contact page is created early because other pages link to it.
         """
@@ -278,10 +308,47 @@ class DemoLoader:
 
     def ensure_accounts(self):
         """The demo accounts (see accounts.py); returns (account, created) pairs."""
+        ensure_coordinator_group()  # migrate makes it, but a flushed database has none
         accounts = []
         for account in DEMO_ACCOUNTS:
-            _user, created = ensure_account(account)
+            self.users[account.username], created = ensure_account(account)
             self._note("accounts", created)
             accounts.append((account, created))
         self._count("accounts")
         return accounts
+
+    # -- course groups and bookings -----------------------------------------------------
+
+    def ensure_course_groups(self):
+        """Plan the demo groups of each course that has none yet, with their bookings.
+
+        A course with groups is left alone, so a second run adds nothing and groups the
+        coordinators changed, cancelled or deleted stay that way.
+        """
+        planner = GroupPlanner(
+            courses=self.pages,
+            organisations=self.organisations,
+            locations=self.locations,
+            people=self._people(),
+        )
+        for course_key in dict.fromkeys(spec.course for spec in GROUPS):
+            course = self.pages[course_key]
+            groups = CourseGroup.objects.filter(course=course)
+            if groups.exists():
+                self._note("course groups", False, groups.count())
+                self._note("bookings", False, Booking.objects.filter(group__in=groups).count())
+                continue
+            for spec in GROUPS:
+                if spec.course == course_key:
+                    planner.plan(spec)
+                    self._note("course groups", True)
+            self._note("bookings", True, Booking.objects.filter(group__course=course).count())
+        self._count("course groups")
+        self._count("bookings")
+
+    def _people(self):
+        """Organisation slug -> the demo account that acts for it (coordinator or contact)."""
+        memberships = Membership.objects.filter(user__in=list(self.users.values())).select_related(
+            "organisation", "user"
+        )
+        return {m.organisation.slug: m.user for m in memberships}

@@ -2,6 +2,12 @@
 
 Safe to run again: it only adds what is missing (see home.demo.loader). It refuses to run with
 production settings, because it creates accounts with a published password.
+
+The demo's bookings are made through booking.services, which e-mail the contact persons once
+the transaction commits. Nobody real booked anything, so these e-mails are dropped: Django's
+dummy backend stays in force until the commit, and the sending with it, is over. Otherwise
+`make run` would print a screen of e-mails over the account table, and the benchmark (production
+settings, --force) would try a real mail server.
 """
 
 import os
@@ -10,10 +16,14 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from home.demo.accounts import DEMO_PASSWORD
 from home.demo.loader import DemoLoader
+from home.demo.planning import MissingDemoAccount
 from home.demo.translation import MissingTranslationsError
+
+DROP_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
 def _is_production():
@@ -27,8 +37,9 @@ def _is_production():
 
 class Command(BaseCommand):
     help = (
-        "Load the demo site: pages and stories in Dutch and English, themes, organisations, "
-        "images, site settings and demo accounts. Running it again adds only what is missing."
+        "Load the demo site: pages, stories and courses in Dutch and English, themes, "
+        "organisations, images, site settings, demo accounts, and course groups with bookings. "
+        "Running it again adds only what is missing."
     )
 
     def add_arguments(self, parser):
@@ -51,9 +62,9 @@ class Command(BaseCommand):
         loader = DemoLoader(report=lines.append)
         try:
             # One transaction: a failure leaves the database as it was, never half a demo.
-            with transaction.atomic():
+            with override_settings(EMAIL_BACKEND=DROP_EMAIL), transaction.atomic():
                 accounts = loader.run()
-        except MissingTranslationsError as error:
+        except (MissingTranslationsError, MissingDemoAccount) as error:
             raise CommandError(f"{error} (nothing was saved)") from error
         finally:
             for line in lines:

@@ -1,0 +1,166 @@
+"""Plans the demo's course groups and plays their bookings through booking.services.
+
+Nothing here writes a booking row itself: groups are saved with `save_group`, seats are
+reserved, cancelled and promoted by the services, attendance is recorded and groups are
+completed by them too. So every seat's history says who did what and why, as in real use.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from booking.models import CourseGroup, Seat, Session
+from booking.services import (
+    cancel_group,
+    cancel_seats,
+    change_capacity,
+    complete_group,
+    record_attendance,
+    reserve_seats,
+    save_group,
+)
+
+from .courses import (
+    CancelGroup,
+    CancelSeat,
+    ChangeCapacity,
+    CloseGroup,
+    Complete,
+    GroupSpec,
+    Reserve,
+    Step,
+)
+
+SESSIONS = 5
+
+
+class MissingDemoAccount(Exception):
+    """No demo account works for this organisation (its membership was changed by hand)."""
+
+
+class GroupPlanner:
+    """Turns GroupSpecs into groups, relative to `now`.
+
+    `people` maps an organisation's slug to the demo account acting for it: a library's
+    coordinator plans its groups, an SW company's contact person books its seats.
+    """
+
+    def __init__(self, *, courses, organisations, locations, people, now=None):
+        self.courses = courses  # page key -> Dutch CoursePage
+        self.organisations = organisations  # slug -> Organisation
+        self.locations = locations  # name -> Location
+        self.people = people
+        self.now = now or timezone.now()
+        self.today = timezone.localdate(self.now)
+
+    def person(self, slug):
+        try:
+            return self.people[slug]
+        except KeyError:
+            raise MissingDemoAccount(
+                f"No demo account belongs to {slug!r}; give it back its organisation."
+            ) from None
+
+    # -- dates ------------------------------------------------------------------------------
+
+    def first_day(self, spec: GroupSpec) -> datetime.date:
+        week_start = self.today + datetime.timedelta(weeks=spec.week)
+        return week_start + datetime.timedelta(days=(spec.weekday - week_start.weekday()) % 7)
+
+    @staticmethod
+    def at(day: datetime.date, hour: int) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+    def booking_moment(self, group) -> datetime.datetime:
+        """Now, or for a group whose window has passed, a day after booking opened: the
+        services check the window, and the seats of a past group were booked back then."""
+        if group.is_booking_window_open(self.now):
+            return self.now
+        return group.booking_opens_at + datetime.timedelta(days=1)
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def plan(self, spec: GroupSpec) -> CourseGroup:
+        first = self.first_day(spec)
+        starts_at, ends_at = spec.times
+        restricted_to = self.organisations[spec.restricted_to] if spec.restricted_to else None
+        group = CourseGroup(
+            course=self.courses[spec.course],
+            library=self.organisations[spec.library],
+            location=self.locations[spec.location],
+            level=spec.level,
+            capacity=spec.capacity,
+            status=spec.status,
+            booking_opens_at=min(
+                self.at(first - datetime.timedelta(weeks=4), 9),
+                self.at(self.today - datetime.timedelta(weeks=1), 9),
+            ),
+            booking_closes_at=self.at(first - datetime.timedelta(days=3), 17),
+            cancellation_deadline=self.at(first - datetime.timedelta(days=1), 12),
+            restricted_to=restricted_to,
+            seats_per_organisation=spec.seats_per_organisation,
+            trainer=spec.trainer,
+            notes=spec.notes,
+            sessions=[
+                Session(
+                    date=first + datetime.timedelta(weeks=week),
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                )
+                for week in range(SESSIONS)
+            ],
+        )
+        coordinator = self.person(spec.library)
+        save_group(group=group, by=coordinator, reason=spec.reason)
+        for step in spec.steps:
+            self.play(step, group, coordinator)
+        return group
+
+    def play(self, step: Step, group: CourseGroup, coordinator):
+        match step:
+            case Reserve(company=company, seats=seats, reason=reason):
+                reserve_seats(
+                    group=group,
+                    organisation=self.organisations[company],
+                    by=self.person(company),
+                    seats=list(seats),
+                    reason=reason,
+                    now=self.booking_moment(group),
+                )
+            case CancelSeat(first_name=first_name, by_library=by_library, reason=reason):
+                seat = (
+                    Seat.objects.active()
+                    .select_related("booking__organisation")
+                    .get(booking__group=group, first_name=first_name)
+                )
+                by = coordinator if by_library else self.person(seat.booking.organisation.slug)
+                cancel_seats(
+                    booking=seat.booking,
+                    by=by,
+                    seat_ids=[seat.pk],
+                    reason=reason,
+                    now=self.booking_moment(group),
+                )
+            case ChangeCapacity(capacity=capacity, reason=reason):
+                change_capacity(group=group, capacity=capacity, by=coordinator, reason=reason)
+            case CloseGroup(reason=reason):
+                # A fresh copy: the services above may have changed the group since.
+                current = CourseGroup.objects.get(pk=group.pk)
+                current.status = CourseGroup.Status.CLOSED
+                save_group(group=current, by=coordinator, reason=reason)
+            case CancelGroup(reason=reason):
+                cancel_group(group=group, by=coordinator, reason=reason)
+            case Complete(reason=reason, absent=absent):
+                self.complete(group, coordinator, reason, absent)
+
+    def complete(self, group, coordinator, reason, absent):
+        """Attendance for each session, then the group is done."""
+        confirmed = list(Seat.objects.confirmed().filter(booking__group=group))
+        for number, session in enumerate(Session.objects.filter(group=group), start=1):
+            missing = absent.get(number, ())
+            record_attendance(
+                session=session,
+                present_seat_ids=[s.pk for s in confirmed if s.first_name not in missing],
+                by=coordinator,
+            )
+        complete_group(group=group, by=coordinator, reason=reason)
