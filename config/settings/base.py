@@ -177,6 +177,8 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAIL_WORKFLOW_REQUIRE_APPROVAL_TO_PUBLISH = True
 WAGTAIL_MODERATION_ENABLED = True
+# Avatars come from the site itself, never from gravatar.com: no third party sees who logs in.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 
 # Booking: how long a booking waits for a busy course group before saying "try again", and
