@@ -20,7 +20,8 @@ class BookingError(Exception):
     @property
     def message(self) -> str:
         """The message in the active language."""
-        return str(self._message) % self.params if self.params else str(self._message)
+        # Formatting the lazy text itself lets a plural message pick its form from `count`.
+        return str(self._message % self.params) if self.params else str(self._message)
 
     def __str__(self):
         return self.message

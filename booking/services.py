@@ -22,7 +22,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from booking import notifications
 from booking.errors import (
@@ -167,10 +167,25 @@ def _require_coordinator(user, group):
 
 
 def _require_active_group(group):
-    if group.status in FINISHED:
-        raise InvalidState(
-            _("This group is %(status)s; nothing can change any more."),
-            status=group.get_status_display().lower(),
+    if group.status == CourseGroup.Status.CANCELLED:
+        raise InvalidState(_("This group has been cancelled; nothing can change any more."))
+    if group.status == CourseGroup.Status.COMPLETED:
+        raise InvalidState(_("This group has finished; nothing can change any more."))
+
+
+def _require_room_for_confirmed(group, capacity):
+    """Rule 6: the confirmed seats must still fit."""
+    confirmed = _seats(group).confirmed().count()
+    if capacity < confirmed:
+        raise CapacityBelowConfirmed(
+            ngettext_lazy(
+                "%(count)s seat is already confirmed, so the group needs at least %(count)s "
+                "seat. Cancel seats first if the group must be smaller.",
+                "%(count)s seats are already confirmed, so the group needs at least %(count)s "
+                "seats. Cancel seats first if the group must be smaller.",
+                "count",
+            ),
+            count=confirmed,
         )
 
 
@@ -281,19 +296,26 @@ def check_can_book(group, *, organisation, by, count: int, now=None):
         )
     if count > group.capacity:
         raise InvalidRequest(
-            _("You can reserve at most %(capacity)s seats at once in this group."),
-            capacity=group.capacity,
+            ngettext_lazy(
+                "You can reserve at most %(count)s seat at once in this group.",
+                "You can reserve at most %(count)s seats at once in this group.",
+                "count",
+            ),
+            count=group.capacity,
         )
     limit = group.seats_per_organisation
     if limit:
         held = _active_seats_of(group, organisation)
         if held + count > limit:
             raise OrganisationLimitReached(
-                _(
-                    "Your organisation can have at most %(limit)s seats in this group, "
-                    "including the waiting list. You have %(held)s now."
+                ngettext_lazy(
+                    "Your organisation can have at most %(count)s seat in this group, "
+                    "including the waiting list. You have %(held)s now.",
+                    "Your organisation can have at most %(count)s seats in this group, "
+                    "including the waiting list. You have %(held)s now.",
+                    "count",
                 ),
-                limit=limit,
+                count=limit,
                 held=held,
             )
 
@@ -496,19 +518,17 @@ def change_capacity(*, group: CourseGroup, capacity: int, by, reason: str) -> li
     with locked_group(group.pk) as group:
         _require_coordinator(by, group)
         _require_active_group(group)
-        confirmed = _seats(group).confirmed().count()
-        if capacity < confirmed:
-            raise CapacityBelowConfirmed(
-                _(
-                    "%(confirmed)s seats are already confirmed, so the group needs at least "
-                    "%(confirmed)s seats. Cancel seats first if the group must be smaller."
-                ),
-                confirmed=confirmed,
-            )
+        _require_room_for_confirmed(group, capacity)
         if group.seats_per_organisation and group.seats_per_organisation > capacity:
             raise InvalidRequest(
-                _("The group cannot be smaller than its limit of %(limit)s seats per company."),
-                limit=group.seats_per_organisation,
+                ngettext_lazy(
+                    "The group cannot be smaller than its limit of %(count)s seat per "
+                    "organisation.",
+                    "The group cannot be smaller than its limit of %(count)s seats per "
+                    "organisation.",
+                    "count",
+                ),
+                count=group.seats_per_organisation,
             )
         group.capacity = capacity
         _save(group, by=by, reason=reason, action=Action.CAPACITY_CHANGED)
@@ -667,15 +687,7 @@ def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
             raise InvalidState(
                 _("Use the cancel or complete action to change the status of this group.")
             )
-        confirmed = _seats(current).confirmed().count()
-        if group.capacity < confirmed:
-            raise CapacityBelowConfirmed(
-                _(
-                    "%(confirmed)s seats are already confirmed, so the group needs at least "
-                    "%(confirmed)s seats. Cancel seats first if the group must be smaller."
-                ),
-                confirmed=confirmed,
-            )
+        _require_room_for_confirmed(current, group.capacity)
         write()
         if group.capacity > current.capacity and group.status not in FINISHED:
             _fill_free_seats(group, by=by, reason=reason)

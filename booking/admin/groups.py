@@ -514,9 +514,10 @@ class ChangeCapacityView(GroupActionView):
         )
 
     def get_success_message(self, form):
-        message = _("The group has %(capacity)s seats now.") % {
-            "capacity": form.cleaned_data["capacity"]
-        }
+        capacity = form.cleaned_data["capacity"]
+        message = ngettext(
+            "The group has %(count)s seat now.", "The group has %(count)s seats now.", capacity
+        ) % {"count": capacity}
         if promoted := len(self.result):
             message += " " + ngettext(
                 "%(count)s person from the waiting list got a seat.",

@@ -125,7 +125,9 @@ class CourseGroup(ClusterableModel):
         help_text=_("1 is for beginners, 3 for people who already know the basics."),
     )
     capacity = models.PositiveSmallIntegerField(
-        _("seats"), default=5, help_text=_("How many people can take part. Usually 5.")
+        _("number of seats"),
+        default=5,
+        help_text=_("How many people can take part. Usually 5."),
     )
     status = models.CharField(
         _("status"),

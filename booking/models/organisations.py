@@ -204,8 +204,8 @@ class Membership(models.Model):
     ]
 
     class Meta:
-        verbose_name = _("membership")
-        verbose_name_plural = _("memberships")
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
 
     def __str__(self):
         return f"{self.user} – {self.organisation}"

@@ -795,7 +795,7 @@ def test_cancelling_a_cancelled_group_is_refused(client, staff, full_group):
     response = client.post(url("cancel", full_group.pk), data)
 
     assert response.status_code == 200
-    assert "This group is cancelled; nothing can change any more." in text_of(response)
+    assert "This group has been cancelled; nothing can change any more." in text_of(response)
     assert snapshot() == before
 
 

@@ -105,7 +105,7 @@ def test_group_timeline_says_when_who_what_and_why_field_by_field(client, group,
     assert newest.action_label == "Capacity changed"
     assert newest.who == "Ineke Visser"
     assert newest.reason == "Extra trainer"
-    assert newest.changes == [Change(field="Seats", old="5", new="7")]
+    assert newest.changes == [Change(field="Number of seats", old="5", new="7")]
     html = response.content.decode()
     assert "Capacity changed" in html
     assert "Extra trainer" in html
@@ -462,7 +462,7 @@ def test_csv_export_holds_the_filtered_rows(client, group, staff, two_libraries)
     assert rows[0]["What happened"] == "Capacity changed"
     assert rows[0]["Who"] == "Ineke Visser"
     assert rows[0]["Why"] == "Extra trainer"
-    assert rows[0]["Changes"] == "Seats: 5 → 7"
+    assert rows[0]["Changes"] == "Number of seats: 5 → 7"
 
 
 def test_xlsx_export_holds_every_visible_row(client, group, staff, two_libraries):

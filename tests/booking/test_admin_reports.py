@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 from wagtail.users.models import UserProfile
 
@@ -273,7 +273,8 @@ def test_xlsx_export_of_waiting_lists_keeps_dates_as_dates(client, scene, group)
 
     (row,) = xlsx_rows(report(client, "waiting_lists", export="xlsx"))
 
-    assert (row["Group"], row["Waiting list"]) == (str(group), 1)
+    with translation.override("en"):  # the coordinator's admin language
+        assert (row["Group"], row["Waiting list"]) == (str(group), 1)
     first_session = group.sessions.order_by("date").first().date
     assert row["First session"] == first_session
     assert row["Waiting since"].date() == timezone.localdate()

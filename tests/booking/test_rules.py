@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from booking import services
 from booking.errors import (
@@ -31,6 +32,12 @@ from .factories import CourseGroupFactory, LocationFactory, SeatFactory
 def _english():
     with translation.override("en"):
         yield
+
+
+def in_dutch(text):
+    """What a Dutch-speaking contact person reads: e-mails and history reasons default to Dutch."""
+    with translation.override("nl"):
+        return gettext(text)
 
 
 def reserve(group, people, seats=1, company="promen", **kwargs):
@@ -133,6 +140,9 @@ def test_a_cancelled_seat_goes_to_the_first_on_the_waiting_list_who_is_told(
     first = reserve(group, people, seats=5, company="konnected")
     waiting_promen = reserve(group, people, seats=1)
     waiting_konnected = reserve(group, people, seats=1, company="konnected")
+    membership = people.contact_promen.membership
+    membership.language = "en"
+    membership.save()
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -147,7 +157,11 @@ def test_a_cancelled_seat_goes_to_the_first_on_the_waiting_list_who_is_told(
     assert [seat.position for seat in waitlist(group)] == [1]
     promoted_mail = [mail for mail in mailoutbox if people.contact_promen.email in mail.to]
     assert len(promoted_mail) == 1
-    assert "A seat has become free for you" in promoted_mail[0].subject
+    assert promoted_mail[0].subject == "A seat has become free for you: Klik & Tik"
+    cancelled_mail = [mail for mail in mailoutbox if people.contact_konnected.email in mail.to]
+    assert cancelled_mail[0].subject == in_dutch("Seats cancelled: %(course)s") % {
+        "course": "Klik & Tik"
+    }
 
 
 def test_more_capacity_promotes_the_waiting_list_in_order(group, people):
@@ -353,7 +367,7 @@ def test_a_coordinator_cancels_after_the_deadline_with_a_reason(
         )
 
     assert availability(group).confirmed == 0
-    assert "The library has cancelled these seats" in mailoutbox[-1].body
+    assert in_dutch("The library has cancelled these seats:") in mailoutbox[-1].body
 
 
 def test_another_company_cannot_cancel_or_rename_seats(group, people):
@@ -451,10 +465,11 @@ def test_cancelling_a_group_cancels_all_seats_and_tells_everyone(
     assert sorted(mail.to[0] for mail in mailoutbox) == sorted(
         [people.contact_konnected.email, people.contact_promen.email]
     )
-    assert all("Course cancelled" in mail.subject for mail in mailoutbox)
+    subject = in_dutch("Course cancelled: %(course)s") % {"course": "Klik & Tik"}
+    assert [mail.subject for mail in mailoutbox] == [subject, subject]
     with pytest.raises(InvalidState) as refusal:
         services.cancel_group(group=group, by=people.coordinator_gouda, reason="again")
-    assert refusal.value.message == "This group is cancelled; nothing can change any more."
+    assert refusal.value.message == ("This group has been cancelled; nothing can change any more.")
     with pytest.raises(GroupNotBookable):
         reserve(group, people)
 
@@ -474,7 +489,7 @@ def test_every_change_leaves_one_history_record_with_user_action_and_reason(grou
     seat_history = list(seat.history.order_by("history_date", "history_id"))
     assert [(r.action, r.history_user, r.history_change_reason) for r in seat_history] == [
         (Action.RESERVED, people.contact_promen, "Via HR"),
-        (Action.DETAILS_CHANGED, people.contact_promen, "Participant details changed"),
+        (Action.DETAILS_CHANGED, people.contact_promen, in_dutch("Participant details changed")),
         (Action.CANCELLED, people.contact_promen, "Ill"),
     ]
     changes = seat_history[1].diff_against(seat_history[0]).changes
