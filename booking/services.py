@@ -6,6 +6,10 @@ row (who, which action, why) and, only after the commit, sends e-mails. A rule t
 raises a `BookingError` whose message can be shown to the person who asked; nothing has
 changed then.
 
+Planning, cancelling or completing a group also empties the page cache after the commit (the
+cached home page lists the planned groups). Seat changes need not: course pages, which show
+free seats, are never cached whole.
+
 Views, the admin, the API and management commands call these functions and never change
 booking rows themselves.
 """
@@ -38,6 +42,7 @@ from booking.errors import (
 )
 from booking.models import Action, Attendance, Booking, CourseGroup, Organisation, Seat, Session
 from booking.roles import books_for, coordinates
+from home.cache import clear_page_cache
 
 # PostgreSQL error codes that mean "someone else holds the lock": lock_not_available,
 # deadlock_detected, serialization_failure.
@@ -579,6 +584,7 @@ def cancel_group(*, group: CourseGroup, by, reason: str) -> list[Seat]:
         group.status = CourseGroup.Status.CANCELLED
         _save(group, by=by, reason=reason, action=Action.GROUP_CANCELLED)
         _after_commit(notifications.group_cancelled, group.pk, [seat.pk for seat in seats])
+        _after_commit(clear_page_cache)
     return seats
 
 
@@ -604,6 +610,7 @@ def complete_group(*, group: CourseGroup, by, reason: str = "", today=None) -> C
             _save(seat, by=by, reason=reason, action=Action.CANCELLED)
         group.status = CourseGroup.Status.COMPLETED
         _save(group, by=by, reason=reason, action=Action.COMPLETED)
+        _after_commit(clear_page_cache)
         if waiting:
             _after_commit(notifications.seats_cancelled, [seat.pk for seat in waiting], True)
     return group
@@ -675,6 +682,7 @@ def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
         group.save()
         for session in unchanged:
             del session.skip_history_when_saving
+        _after_commit(clear_page_cache)
 
     if creating:
         with transaction.atomic():
@@ -710,6 +718,7 @@ def delete_group(*, group: CourseGroup, by, reason: str = "") -> None:
             session.delete()
         group._history_user, group._change_reason = by, reason
         group.delete()
+        _after_commit(clear_page_cache)
 
 
 def remove_participant_details(*, ended_before: datetime.date, by=None) -> int:

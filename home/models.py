@@ -92,7 +92,24 @@ class HomePage(Page):
         context["latest_stories"] = latest_stories(
             locale=self.locale, exclude=[s.pk for s in featured], limit=3
         )
+        context.update(self.courses())
         return context
+
+    def courses(self):
+        """The courses with groups planned, for the home page.
+
+        The home page is kept whole in the page cache, so it names the planned groups (which
+        only change when a coordinator plans or cancels one, and that clears the cache) and
+        leaves the free seats to the course pages, which are always current.
+        """
+        from booking.models import CourseIndexPage
+        from booking.selectors import course_overview
+
+        index = CourseIndexPage.objects.child_of(self).live().first()
+        if index is None:
+            return {}
+        planned = [course for course in course_overview(index) if course.groups]
+        return {"course_index": index, "courses": planned}
 
     def featured_story_ids(self):
         """The chosen stories in this page's language, in the editors' order.

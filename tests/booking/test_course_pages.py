@@ -345,3 +345,27 @@ def test_course_index_queries_do_not_grow_with_courses(
         with django_assert_max_num_queries(with_two[lang]):
             response = client.get(page_url(course_site, lang, "index"))
         assert response.content.decode().count('class="course-card"') == 6
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_home_page_lists_planned_courses_and_follows_new_groups(
+    client, course_site, people, gouda_library, open_group, lang, django_capture_on_commit_callbacks
+):
+    home = course_site.home if lang == "nl" else course_site.english_home
+    client.get(home.url)  # cached from here on
+
+    new_group = CourseGroupFactory.build(
+        course=course_site.course, library=people.gouda, location=gouda_library
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_group(group=new_group, by=people.coordinator_gouda, reason="Extra group")
+    response = client.get(home.url)
+
+    text = visible_text(response)
+    with translation.override(lang):
+        planned = translation.ngettext(
+            "%(counter)s group planned", "%(counter)s groups planned", 2
+        ) % {"counter": 2}
+    assert planned in text
+    assert course_site.course.title in text
+    assert response["X-Page-Cache"] == "miss"
