@@ -828,7 +828,8 @@ class CourseGroupViewSet(ModelViewSet):
                 "sessions",
                 min_num=1,
                 heading=gettext_lazy("Sessions"),
-                label=gettext_lazy("Session"),
+                # Wagtail's button reads "Add <label>": lower case, like a word in a sentence.
+                label=gettext_lazy("session"),
             ),
             FieldPanel("notes"),
             FieldPanel("reason"),

@@ -251,7 +251,9 @@ class Session(models.Model):
         related_name="sessions",
         help_text=_("The group this session belongs to."),
     )
-    date = models.DateField(_("date"), help_text=_("E.g. 12-01-2027."))
+    date = models.DateField(
+        _("date"), help_text=_("Pick it in the calendar, or type it like this: 2027-01-12.")
+    )
     starts_at = models.TimeField(_("start time"), help_text=_("E.g. 10:00."))
     ends_at = models.TimeField(_("end time"), help_text=_("E.g. 12:00."))
 

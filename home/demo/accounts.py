@@ -11,6 +11,7 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from wagtail.users.models import UserProfile
 
 from booking.models import Membership, Organisation
 from booking.roles import COORDINATORS
@@ -124,6 +125,11 @@ def ensure_account(account: DemoAccount):
     if created:
         user.password = _demo_password_hash()
         user.save(update_fields=["password"])
+        # The admin follows the browser's language unless the user chose one; the demo's
+        # people work in Dutch, whatever browser shows the demo.
+        profile = UserProfile.get_for_user(user)
+        profile.preferred_language = "nl"
+        profile.save(update_fields=["preferred_language"])
     groups = Group.objects.filter(name__in=account.groups)
     missing = [group for group in groups if not user.groups.filter(pk=group.pk).exists()]
     if missing:
