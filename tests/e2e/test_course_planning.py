@@ -1,0 +1,220 @@
+"""A coordinator plans a group in the admin, in Chromium, and the public sees it at once.
+
+Bibliotheek Gouda's coordinator logs in, fills in the new-group form of the Cursusplanning menu
+with five evening sessions, and saves it. The Dutch and the English course page then show the
+group with all its sessions and its free seats.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from playwright.sync_api import expect
+
+from booking.models import CourseGroup, Location
+from home.demo.accounts import DEMO_PASSWORD
+from home.demo.courses import KLIK_EN_TIK, LOCATIONS
+
+from .pages import COURSE_PAGES, text
+from .test_visitor_journey import expect_path
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+AXE = Axe()
+COORDINATOR = "coordinator-gouda"
+LIBRARY = "bibliotheek-gouda"
+GROUPS = "/admin/course-planning/groups/"
+ADMIN_LANGUAGE = "nl"
+# The library's own building, from the demo's specs.
+PLACE = next(
+    spec
+    for spec in LOCATIONS
+    if spec.organisation == LIBRARY and spec.kind == Location.Kind.LIBRARY
+)
+LEVEL = CourseGroup.Level.TWO
+CAPACITY = 4
+SESSIONS = 5
+# No demo group meets in the evening, and none of Klik & Tik's runs nine weeks from now.
+STARTS_AT, ENDS_AT = "18:30", "20:30"
+FIRST_SESSION_IN = datetime.timedelta(weeks=9)
+# Until the Dutch catalogue has this text, the Dutch page shows the English one.
+SEATS_LEFT = {
+    "nl": re.compile(rf"^\s*(nog {CAPACITY} plaatsen vrij|{CAPACITY} seats left)\s*$"),
+    "en": re.compile(rf"^\s*{CAPACITY} seats left\s*$"),
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the coordinator types: moments as the admin's date pickers show them."""
+
+    dates: list[datetime.date]
+    booking_opens_at: str
+    booking_closes_at: str
+    cancellation_deadline: str
+
+
+def make_plan() -> Plan:
+    today = timezone.localdate()
+    first = today + FIRST_SESSION_IN
+    dates = [first + datetime.timedelta(weeks=week) for week in range(SESSIONS)]
+    return Plan(
+        dates=dates,
+        booking_opens_at=f"{today:%Y-%m-%d} 00:00",  # open now: the group can be booked
+        booking_closes_at=f"{first - datetime.timedelta(days=7):%Y-%m-%d} 17:00",
+        cancellation_deadline=f"{first - datetime.timedelta(days=1):%Y-%m-%d} 12:00",
+    )
+
+
+def admin_text(message: str, **params) -> str:
+    """A text as the admin shows it to the coordinator (in English until it is translated)."""
+    with translation.override(ADMIN_LANGUAGE):
+        return gettext(message) % params if params else gettext(message)
+
+
+def admin_screenshot(page, screenshot, what):
+    """The admin scrolls inside <main>, not the page: make the window as tall as its content,
+    so the shot shows the whole screen."""
+    size = page.viewport_size
+    height = page.locator("main#main").evaluate("main => main.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": height})
+    screenshot(page, ADMIN_LANGUAGE, what)
+    page.set_viewport_size(size)
+
+
+@pytest.fixture
+def planned(page):
+    """The ids of the groups the test plans, deleted again through the admin afterwards.
+
+    On PostgreSQL the live server commits what the browser does, outside the test's
+    transaction; the group must not stay on the course page for the tests that follow.
+    """
+    ids = []
+    yield ids
+    for pk in ids:
+        page.goto(f"{GROUPS}delete/{pk}/")
+        page.locator("main form[method=POST] button[type=submit]").click()
+        expect(page.locator(".messages .success")).to_be_visible()
+        page.goto(COURSE_PAGES["klik-en-tik"]["nl"])
+        expect(page.locator(f"#group-{pk}-title")).to_have_count(0)
+
+
+def log_in(page, username):
+    # A Dutch coordinator's browser: the demo accounts have no admin language of their own,
+    # so the admin speaks the browser's.
+    page.set_extra_http_headers({"Accept-Language": "nl-NL,nl;q=0.9"})
+    page.goto("/admin/login/")
+    page.locator("#id_username").press_sequentially(username)
+    page.locator("#id_password").press_sequentially(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect_path(page, "/admin/")
+
+
+def open_new_group_form(page):
+    sidebar = page.locator("#wagtail-sidebar")
+    sidebar.get_by_role("button", name="Cursusplanning").click()
+    sidebar.locator(f'a[href="{GROUPS}"]').click()
+    expect_path(page, GROUPS)
+    page.locator(f'main a[href="{GROUPS}new/"]').first.click()
+    expect_path(page, f"{GROUPS}new/")
+
+
+def fill_in_group(page, plan: Plan):
+    form = page.locator("form[method=POST]").filter(has=page.locator("#id_course"))
+    form.locator("#id_course").select_option(label=text(KLIK_EN_TIK, "title", "nl"))
+    form.locator("#id_level").select_option(str(LEVEL))
+    form.locator("#id_location").select_option(label=f"{PLACE.name}, {PLACE.city}")
+    capacity = form.locator("#id_capacity")
+    capacity.fill("")
+    capacity.press_sequentially(str(CAPACITY))
+    form.locator("#id_status").select_option("open")
+    for field in ("booking_opens_at", "booking_closes_at", "cancellation_deadline"):
+        type_moment(form.locator(f"#id_{field}"), getattr(plan, field))
+
+    sessions = form.locator("#id_sessions-FORMS > [data-inline-panel-child]")
+    expect(sessions).to_have_count(1)  # a group needs at least one session: the form has one
+    for number, date in enumerate(plan.dates):
+        if number:
+            expect(open_pickers(page)).to_have_count(0)
+            form.locator("#id_sessions-ADD").click()
+            expect(sessions).to_have_count(number + 1)
+        type_moment(form.locator(f"#id_sessions-{number}-date"), f"{date:%Y-%m-%d}")
+        type_moment(form.locator(f"#id_sessions-{number}-starts_at"), STARTS_AT)
+        type_moment(form.locator(f"#id_sessions-{number}-ends_at"), ENDS_AT)
+    return form
+
+
+def type_moment(field, value):
+    """Types into a date or time field as a user does, and leaves it with Tab.
+
+    The field's picker opens a moment after the field gets focus, and a click into a field
+    whose picker is open closes it again. So the user clicks only when Tab has not brought
+    them to the field already, and waits for the picker before typing: otherwise it would
+    open after they left, on top of the buttons below.
+    """
+    if not field.evaluate("input => input === document.activeElement"):
+        field.click()
+    expect(open_pickers(field.page)).to_have_count(1)
+    field.fill("")
+    field.press_sequentially(value)
+    field.press("Tab")
+    expect(field).to_have_value(value)
+
+
+def open_pickers(page):
+    return page.locator(".xdsoft_datetimepicker:visible")
+
+
+def test_coordinator_plans_a_group_that_the_course_page_shows(page, screenshot, planned):
+    plan = make_plan()
+    log_in(page, COORDINATOR)
+    open_new_group_form(page)
+
+    form = fill_in_group(page, plan)
+    # A coordinator plans for their own library only: the field is fixed.
+    expect(form.locator("#id_library")).to_be_disabled()
+    expect(open_pickers(page)).to_have_count(0)
+    results = AXE.run(page)
+    admin_screenshot(page, screenshot, "admin-form")
+    assert results.violations_count == 0, results.generate_report()
+    form.locator("button[type=submit]").first.click()
+
+    expect(page).to_have_url(re.compile(rf"{GROUPS}inspect/\d+/$"))
+    planned.append(int(re.search(r"/inspect/(\d+)/$", page.url).group(1)))
+    saved = admin_text("The group is saved. Open it for booking when everything is ready.")
+    expect(page.locator(".messages .success")).to_contain_text(saved)
+    admin_screenshot(page, screenshot, "admin-group")
+
+    page.goto(GROUPS)
+    row = page.locator("tbody tr").filter(
+        has=page.locator(f'a[href="{GROUPS}inspect/{planned[0]}/"]')
+    )
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(text(KLIK_EN_TIK, "title", "nl"))
+    expect(row).to_contain_text(PLACE.name)
+    expect(row).to_contain_text(
+        admin_text("%(confirmed)s of %(capacity)s taken", confirmed=0, capacity=CAPACITY)
+    )
+
+    for lang in ("nl", "en"):
+        page.goto(COURSE_PAGES["klik-en-tik"][lang])
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        card = page.locator(".group-card").filter(
+            has=page.locator(f'time[datetime="{plan.dates[0]:%Y-%m-%d}"]')
+        )
+        expect(card).to_have_count(1)
+        expect(card).to_have_attribute("aria-labelledby", f"group-{planned[0]}-title")
+        with translation.override(lang):
+            expect(card.locator(".group-card__title")).to_contain_text(str(LEVEL.label))
+        expect(card.locator(".group-card__facts")).to_contain_text(PLACE.name)
+        expect(card.locator(".group-card__seats")).to_have_text(SEATS_LEFT[lang])
+        sessions = card.locator("tbody tr")
+        expect(sessions).to_have_count(SESSIONS)
+        for session, date in zip(sessions.all(), plan.dates, strict=True):
+            expect(session.locator("th time")).to_have_attribute("datetime", f"{date:%Y-%m-%d}")
+            expect(session.locator("td")).to_have_text(f"{STARTS_AT}–{ENDS_AT}")
+        screenshot(page, lang, "course-page")
