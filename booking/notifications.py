@@ -1,7 +1,8 @@
 """E-mails to contact persons about their seats, sent after the booking has been saved.
 
-Services register these with `transaction.on_commit`, passing primary keys, so the mail reads
-what was committed. A mail server that fails is logged and never undoes a booking.
+Each is a task: services enqueue it with `transaction.on_commit`, passing primary keys, so the
+mail reads what was committed and a booking never waits for a mail server. In production the
+`db_worker` process sends them; a mail server that fails is logged and never undoes a booking.
 """
 
 import logging
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
+from django_tasks import task
 
 from booking.models import Booking, CourseGroup, Seat
 
@@ -60,6 +62,7 @@ def _bookings_with(seat_ids):
     return bookings.values()
 
 
+@task()
 def reservation_made(booking_id):
     booking = Booking.objects.select_related(
         "organisation", "booked_by__membership", "group__course", "group__location"
@@ -73,16 +76,19 @@ def reservation_made(booking_id):
     )
 
 
+@task()
 def seats_promoted(seat_ids):
     for booking in _bookings_with(seat_ids):
         _send("promoted", booking, seats=booking.changed_seats)
 
 
+@task()
 def seats_cancelled(seat_ids, by_library):
     for booking in _bookings_with(seat_ids):
         _send("cancelled", booking, seats=booking.changed_seats, by_library=by_library)
 
 
+@task()
 def group_cancelled(group_id, seat_ids):
     group = CourseGroup.objects.select_related("library").get(pk=group_id)
     for booking in _bookings_with(seat_ids):

@@ -240,7 +240,7 @@ def _fill_free_seats(group, *, by, reason, ignore_limit=False) -> list[Seat]:
         _save(seat, by=by, reason=reason, action=Action.PROMOTED)
         promoted.append(seat)
     if promoted:
-        _after_commit(notifications.seats_promoted, [seat.pk for seat in promoted])
+        _after_commit(notifications.seats_promoted.enqueue, [seat.pk for seat in promoted])
     return promoted
 
 
@@ -371,7 +371,7 @@ def reserve_seats(
             from booking.selectors import waitlist_positions
 
             result.waitlist_positions = waitlist_positions([group.pk])
-        _after_commit(notifications.reservation_made, booking.pk)
+        _after_commit(notifications.reservation_made.enqueue, booking.pk)
     return result
 
 
@@ -432,7 +432,9 @@ def cancel_seats(
             seat.status = Seat.Status.CANCELLED
             _save(seat, by=by, reason=reason, action=Action.CANCELLED)
         _fill_free_seats(group, by=by, reason=_system_text(_("A seat became free")))
-        _after_commit(notifications.seats_cancelled, [seat.pk for seat in seats], by_library)
+        _after_commit(
+            notifications.seats_cancelled.enqueue, [seat.pk for seat in seats], by_library
+        )
     return seats
 
 
@@ -482,7 +484,7 @@ def move_seat(*, seat: Seat, to_group: CourseGroup, by, reason: str = "", now=No
             action=Action.RESERVED if free else Action.WAITLISTED,
         )
         _fill_free_seats(old_group, by=by, reason=_system_text(_("A seat became free")))
-        _after_commit(notifications.reservation_made, new_booking.pk)
+        _after_commit(notifications.reservation_made.enqueue, new_booking.pk)
     return new_seat
 
 
@@ -567,7 +569,7 @@ def promote_seat(*, seat: Seat, by, reason: str) -> Seat:
             )
         seat.status = Seat.Status.CONFIRMED
         _save(seat, by=by, reason=reason, action=Action.PROMOTED)
-        _after_commit(notifications.seats_promoted, [seat.pk])
+        _after_commit(notifications.seats_promoted.enqueue, [seat.pk])
     return seat
 
 
@@ -583,7 +585,7 @@ def cancel_group(*, group: CourseGroup, by, reason: str) -> list[Seat]:
             _save(seat, by=by, reason=reason, action=Action.GROUP_CANCELLED)
         group.status = CourseGroup.Status.CANCELLED
         _save(group, by=by, reason=reason, action=Action.GROUP_CANCELLED)
-        _after_commit(notifications.group_cancelled, group.pk, [seat.pk for seat in seats])
+        _after_commit(notifications.group_cancelled.enqueue, group.pk, [seat.pk for seat in seats])
         _after_commit(clear_page_cache)
     return seats
 
@@ -612,7 +614,9 @@ def complete_group(*, group: CourseGroup, by, reason: str = "", today=None) -> C
         _save(group, by=by, reason=reason, action=Action.COMPLETED)
         _after_commit(clear_page_cache)
         if waiting:
-            _after_commit(notifications.seats_cancelled, [seat.pk for seat in waiting], True)
+            _after_commit(
+                notifications.seats_cancelled.enqueue, [seat.pk for seat in waiting], True
+            )
     return group
 
 

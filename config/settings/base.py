@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     # Third party
+    "django_tasks",
+    "django_tasks_db",
     "simple_history",
     "csp",
     # Django
@@ -180,6 +182,10 @@ WAGTAIL_MODERATION_ENABLED = True
 # Avatars come from the site itself, never from gravatar.com: no third party sees who logs in.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
+
+# Background work (booking e-mails, Wagtail's own tasks) is queued in the database and run by
+# `manage.py db_worker`; dev and tests run each task at once instead.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Booking: how long a booking waits for a busy course group before saying "try again", and
 # how long participants' first names, goals and support needs are kept after a group ends.

@@ -16,3 +16,4 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Serve static files straight from static/ so browser tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
