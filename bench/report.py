@@ -19,23 +19,44 @@ COLUMNS = {  # heading: alignment
 }
 
 
+RESERVATION_COLUMNS = {
+    "Clients": "<",
+    "reservations/s": ">",
+    "p50 ms": ">",
+    "p95 ms": ">",
+    "p99 ms": ">",
+    "lock p50 ms": ">",
+    "lock p99 ms": ">",
+    "e-mail queued p50 ms": ">",
+    "try again": ">",
+}
+
+
 def table(rows: list[dict]) -> str:
-    """A Markdown table, padded so that it reads as well in a terminal."""
-    lines = [list(COLUMNS)] + [
+    """A Markdown table of the page scenarios."""
+    return padded(
+        COLUMNS,
         [
-            row["label"] + (" (!)" if row["problems"] else ""),
-            f"`{row['path']}`",
-            f"{row['rps']:.0f}",
-            f"{row['latency_ms'][50]:.1f}",
-            f"{row['latency_ms'][99]:.1f}",
-            f"{row['server_ms'][50]:.1f}",
-            f"{row['alone']['latency_ms'][50]:.1f}",
-            f"{row['alone']['server_ms'][50]:.1f}",
-        ]
-        for row in rows
-    ]
+            [
+                row["label"] + (" (!)" if row["problems"] else ""),
+                f"`{row['path']}`",
+                f"{row['rps']:.0f}",
+                f"{row['latency_ms'][50]:.1f}",
+                f"{row['latency_ms'][99]:.1f}",
+                f"{row['server_ms'][50]:.1f}",
+                f"{row['alone']['latency_ms'][50]:.1f}",
+                f"{row['alone']['server_ms'][50]:.1f}",
+            ]
+            for row in rows
+        ],
+    )
+
+
+def padded(columns: dict[str, str], rows: list[list[str]]) -> str:
+    """A Markdown table, padded so that it reads as well in a terminal."""
+    lines = [list(columns), *rows]
     widths = [max(map(len, column)) for column in zip(*lines, strict=True)]
-    aligns = list(COLUMNS.values())
+    aligns = list(columns.values())
 
     def render(cells):
         padded = (f"{c:{a}{w}}" for c, a, w in zip(cells, aligns, widths, strict=True))
@@ -46,6 +67,33 @@ def table(rows: list[dict]) -> str:
         for a, w in zip(aligns, widths, strict=True)
     )
     return "\n".join([render(lines[0]), f"|{'|'.join(rule)}|", *map(render, lines[1:])])
+
+
+def reservation_summary(result: dict) -> str:
+    """The reservation figures as a table, or why they were not measured."""
+    if "skipped" in result:
+        return f"Reservations not measured: {result['skipped']}."
+    lines = []
+    labels = {"alone": "one client alone", "load": "{workers} processes × {threads} threads"}
+    for name, label in labels.items():
+        phase = result[name]
+        lines.append(
+            [
+                label.format(**phase) + (" (!)" if name == "load" and result["problems"] else ""),
+                f"{phase['per_second']:.0f}",
+                *(f"{phase['latency_ms'][p]:.1f}" for p in (50, 95, 99)),
+                *(f"{phase['lock_ms'][p]:.1f}" for p in (50, 99)),
+                f"{phase['mail_ms'][50]:.1f}",
+                str(phase["busy"]),
+            ]
+        )
+    outcome = (
+        f"{result['groups']} groups of {result['capacity']} seats: {result['confirmed']} seats "
+        f"confirmed, {result['waitlisted']} waitlisted, {result['over_capacity']} groups over "
+        "capacity."
+    )
+    notes = "".join(f"\n- (!) {problem}" for problem in result["problems"])
+    return f"{padded(RESERVATION_COLUMNS, lines)}\n\n{outcome}{notes}"
 
 
 def problems(rows: list[dict]) -> str:
@@ -81,6 +129,19 @@ def markdown(report: dict) -> str:
     )
     notes = f"\n\n{report['problems']}" if report["problems"] else ""
     cold = "\n".join(f"- `{url}`: {ms} ms" for url, ms in report.get("cold", {}).items())
+    reservations = report.get("reservations", {"skipped": "not run"})
+    if "skipped" in reservations:
+        booking_setup = "Not measured in this run."
+    else:
+        load, alone = reservations["load"], reservations["alone"]
+        booking_setup = (
+            f"Database: {reservations['database']}. {reservations['groups']} open groups of "
+            f"{reservations['capacity']} seats, {reservations['companies']} SW companies. "
+            f"One client alone for {alone['seconds']:g} s, then {load['workers']} processes × "
+            f"{load['threads']} client threads for {load['seconds']:g} s "
+            f"({load['reservations']} reservations)."
+        )
+
     return f"""# Performance
 
 Written by `make bench` (`bench/run.py`) on {report["date"]}; run it again rather than editing
@@ -132,6 +193,33 @@ in-process (Django's test client, production settings, no network):
 
 {cold}
 
+## Reservations
+
+Contact persons booking seats at the same moment, without HTTP in between: worker processes
+(`bench/reservations.py`), each with one client (`--reservation-threads` for more) and a
+database connection per client, call `booking.services.reserve_seats` for 1 seat in a random
+open group for a random SW company, as fast as they can. That is the whole booking: the group's
+lock (`SELECT ... FOR NO KEY UPDATE`), the rules, the booking, the seat, their history records,
+the commit, and the confirmation e-mail queued as a task after the commit (django-tasks-db, one
+row in the database, as in production, where `db_worker` sends it; no worker runs during the
+bench). Most groups fill up within a second, so most later reservations land on a waiting list,
+which costs the same checks plus the waiting-list positions.
+
+First one client books alone (what one reservation costs), then all clients at once (the load;
+the targets apply to it). *Lock* is the time to get the group's lock, the start of the
+transaction included; *e-mail queued* the part of each call spent queueing the confirmation
+e-mail after the commit, when the lock is free again. *Try again* counts the callers told the
+polite "it is very busy" (a lock not had within `BOOKING_LOCK_TIMEOUT`); they do not count as
+reservations. Afterwards the database is asked whether any group has more confirmed seats than
+it has seats, and whether every seat has exactly one history record. This needs PostgreSQL (see
+below). On SQLite every booking takes the whole database's write lock; the tests check that it
+stays correct there (`tests/booking/test_concurrency.py`), the benchmark measures PostgreSQL
+only.
+
+{booking_setup}
+
+{reservation_summary(reservations)}
+
 ## Targets
 
 {targets}
@@ -139,15 +227,23 @@ in-process (Django's test client, production settings, no network):
 A cached page is compared with the static file served by the same server and client, so the
 share says how close the page cache comes to the cheapest answer the server can give. The
 server-time target is checked with one connection: under load, server time also counts the
-wait for a CPU shared with the other requests and the load generator.
+wait for a CPU shared with the other requests and the load generator. The reservation targets
+apply to the load: with more clients than cores (and PostgreSQL on the same cores), much of
+the latency is the wait for a CPU; the *alone* row shows what one reservation costs.
 
 ## Run it
 
 ```sh
 make bench                               # or: .venv/bin/python bench/run.py --help
 DATABASE_URL=postgres://… make bench     # on PostgreSQL instead of bench/results/bench.sqlite3
+BENCH_POSTGRES_URL=postgres://… make bench           # where the reservations are measured
+.venv/bin/python bench/run.py --only reservations    # one part; leaves this file alone
 ```
 
-Redis is used when it answers on 127.0.0.1:6379 (or set `REDIS_URL`). The run takes one to two
-minutes after the preparation and exits with status 1 when a target fails.
+Redis is used when it answers on 127.0.0.1:6379 (or set `REDIS_URL`). Reservations are
+measured on the PostgreSQL server of `BENCH_POSTGRES_URL`, else of `DATABASE_URL` when that is
+PostgreSQL, else on postgres://postgres@127.0.0.1:5432, in a database of their own,
+`leerplein_bench_reservations`, which each run drops and creates afresh; without a server that
+answers, the run says so and measures the pages only. The run takes two to three minutes after
+the preparation. `--strict` makes it exit with status 1 when a target fails.
 """

@@ -3,8 +3,10 @@
 Prepares a database of its own (migrate, load_demo --force, collectstatic, compile_catalogues),
 serves it with gunicorn on a free port of 127.0.0.1, measures each scenario with the load
 generator in bench/loadgen.py, checks the targets, prints a table and writes
-docs/performance.md (bench/report.py) and bench/results/latest.json. New scenarios (say,
-booking) go in a function like page_scenarios(); new targets in check_targets().
+docs/performance.md (bench/report.py) and bench/results/latest.json. New page scenarios go in
+a function like page_scenarios(); new targets in check_targets(). Reservations are measured
+without HTTP, on PostgreSQL, by bench/reservations.py; their targets are in
+check_reservation_targets().
 """
 
 import argparse
@@ -27,7 +29,8 @@ from pathlib import Path
 
 from cold import cold_render_script
 from loadgen import LoadResult, Request, percentile, run_load
-from report import machine, markdown, problems, table, without_password
+from report import machine, markdown, problems, reservation_summary, table, without_password
+from reservations import measure_reservations
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -42,6 +45,8 @@ ACCESS_LOG_FORMAT = f"%({{{TAG.lower()}}}i)s %(s)s %(D)s"  # tag, status, micros
 
 CACHED_SHARE_OF_STATIC = 0.80
 STORY_SERVER_MS = 15.0
+RESERVATIONS_PER_SECOND = 100
+RESERVATION_P99_MS = 100.0
 
 # Prints the URLs to measure from the demo content, as JSON. The story is the first practice
 # example the stories index shows (newest first).
@@ -49,6 +54,7 @@ DISCOVER_URLS = """
 import json
 from urllib.parse import urlsplit
 from wagtail.models import Locale
+from booking.models import CoursePage
 from home.models import HomePage
 from stories.models import PracticeExamplePage, StoryIndexPage
 nl = Locale.objects.get(language_code="nl")
@@ -59,6 +65,7 @@ print(json.dumps({
     "home": url(HomePage, "path"),
     "stories": url(StoryIndexPage, "path"),
     "story": url(PracticeExamplePage, "-date", "-pk"),
+    "course": url(CoursePage, "path"),
 }))
 """
 
@@ -73,7 +80,8 @@ class Scenario:
 
 def page_scenarios(urls: dict[str, str], static_url: str) -> list[Scenario]:
     """Each page cached (anonymous) and uncached (a session cookie makes home/cache.py pass
-    the request on, so the page is rendered every time), then a static file as the ceiling."""
+    the request on, so the page is rendered every time), a course page (never cached whole),
+    then a static file as the ceiling."""
     session = {"Cookie": f"sessionid={secrets.token_hex(16)}"}
     scenarios = []
     for key, label in (("home", "Home page"), ("stories", "Stories index"), ("story", "Story")):
@@ -83,6 +91,10 @@ def page_scenarios(urls: dict[str, str], static_url: str) -> list[Scenario]:
                 f"{key}-uncached", f"{label}, uncached", Request(urls[key], headers=session), "none"
             ),
         ]
+    # Course pages show free seats, so even anonymous visitors get a freshly rendered page.
+    scenarios.append(
+        Scenario("course", "Course page (seats always fresh)", Request(urls["course"]), "none")
+    )
     scenarios.append(Scenario("static", "Static file (whitenoise)", Request(static_url)))
     return scenarios
 
@@ -315,6 +327,34 @@ def check_targets(rows: dict[str, dict]) -> list[dict]:
     return targets
 
 
+def check_reservation_targets(result: dict) -> list[dict]:
+    if "skipped" in result:
+        return []
+    load = result["load"]
+    clients = f"{load['clients']} clients, {result['groups']} groups"
+    return [
+        {
+            "target": f"Reservations: at least {RESERVATIONS_PER_SECOND} per second",
+            "figure": f"{load['per_second']:.0f} per second ({clients})",
+            "passed": load["per_second"] >= RESERVATIONS_PER_SECOND and not result["problems"],
+        },
+        {
+            "target": f"Reservations: p99 latency under {RESERVATION_P99_MS:g} ms",
+            "figure": f"{load['latency_ms'][99]} ms under load (p50 {load['latency_ms'][50]} ms, "
+            f"p95 {load['latency_ms'][95]} ms); one client alone: p99 "
+            f"{result['alone']['latency_ms'][99]} ms",
+            "passed": load["latency_ms"][99] < RESERVATION_P99_MS,
+        },
+        {
+            "target": "Reservations: no group has more confirmed seats than its capacity",
+            "figure": f"{result['over_capacity']} of {result['groups']} groups over capacity; "
+            f"{result['confirmed']} confirmed, {result['waitlisted']} waitlisted, "
+            f"{load['busy']} told to try again",
+            "passed": result["over_capacity"] == 0 and not result["problems"],
+        },
+    ]
+
+
 def setup(env: dict, args) -> dict:
     return {
         "settings": env["DJANGO_SETTINGS_MODULE"],
@@ -347,6 +387,18 @@ def parse_args():
     add("--workers", type=int, default=len(os.sched_getaffinity(0)), help="(nproc)")
     add("--threads", type=int, default=1, help="threads per gunicorn worker (1)")
     add("--port", type=int, default=0, help="(a free port)")
+    add("--reservation-seconds", type=float, default=10, help="time booking seats (10)")
+    add("--reservation-alone", type=float, default=3, help="time with one client alone (3)")
+    add("--reservation-workers", type=int, default=4, help="booking processes (4)")
+    # One client per process, like a synchronous app-server worker that answers one request at
+    # a time; more clients than cores measure queueing on the CPU rather than the booking.
+    add("--reservation-threads", type=int, default=1, help="clients per booking process (1)")
+    add("--reservation-groups", type=int, default=40, help="open groups of 5 seats (40)")
+    add(
+        "--only",
+        choices=["pages", "reservations"],
+        help="measure one part; docs/performance.md is then left alone",
+    )
     add(
         "--strict",
         action="store_true",
@@ -376,6 +428,34 @@ def main() -> int:
             "the figures will be lower and noisier than on a quiet machine"
         )
 
+    report["targets"] = []
+    if args.only != "reservations":
+        report |= measure_pages(env, args)
+    if args.only != "pages":
+        print("Booking seats on PostgreSQL (bench/reservations.py)")
+        report["reservations"] = measure_reservations(env, args, manage)
+        report["targets"] += check_reservation_targets(report["reservations"])
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+    if args.only is None:
+        REPORT.write_text(markdown(report))
+
+    if "table" in report:
+        print(f"\n{report['table']}\n")
+    if report.get("problems"):
+        print(f"{report['problems']}\n")
+    if "reservations" in report:
+        print(f"{reservation_summary(report['reservations'])}\n")
+    for target in report["targets"]:
+        print(f"{'PASS' if target['passed'] else 'FAIL'}  {target['target']}: {target['figure']}")
+    written = [REPORT] if args.only is None else []
+    written.append(RESULTS / "latest.json")
+    print(f"\nWrote {' and '.join(str(path.relative_to(ROOT)) for path in written)}")
+    missed = not all(target["passed"] for target in report["targets"])
+    return 1 if missed and args.strict else 0
+
+
+def measure_pages(env: dict, args) -> dict:
+    """Prepare the demo site, serve it with gunicorn and measure every page scenario."""
     if args.prepare:
         print("Preparing the demo site")
         if env["DATABASE_URL"] == f"sqlite:///{DATABASE}":  # ours: start from scratch
@@ -399,29 +479,18 @@ def main() -> int:
             get(port, scenario.request)  # an error page stops here, with the server's log
         results = measure(port, scenarios, args)
     print("Rendering each page right after a publish (every cache stale)")
-    pages = [urls["home"], urls["stories"], urls["story"]]
+    pages = [urls["home"], urls["stories"], urls["story"], urls["course"]]
     cold = manage(env, "shell", "-c", cold_render_script(pages), quiet=True)
-    report["cold"] = json.loads(cold.splitlines()[-1])
 
     times = server_times()
     rows = [summarise(s, results[s.name], times, args.workers) for s in scenarios]
-    report |= {
+    return {
+        "cold": json.loads(cold.splitlines()[-1]),
         "table": table(rows),
         "problems": problems(rows),
         "targets": check_targets({row["name"]: row for row in rows}),
         "scenarios": rows,
     }
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
-    REPORT.write_text(markdown(report))
-
-    print(f"\n{report['table']}\n")
-    if report["problems"]:
-        print(f"{report['problems']}\n")
-    for target in report["targets"]:
-        print(f"{'PASS' if target['passed'] else 'FAIL'}  {target['target']}: {target['figure']}")
-    print(f"\nWrote {REPORT.relative_to(ROOT)} and {(RESULTS / 'latest.json').relative_to(ROOT)}")
-    missed = not all(target["passed"] for target in report["targets"])
-    return 1 if missed and args.strict else 0
 
 
 if __name__ == "__main__":
