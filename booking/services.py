@@ -15,6 +15,7 @@ booking rows themselves.
 """
 
 import datetime
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ from booking.errors import (
 from booking.models import Action, Attendance, Booking, CourseGroup, Organisation, Seat, Session
 from booking.roles import books_for, coordinates
 from home.cache import clear_page_cache
+
+logger = logging.getLogger(__name__)
 
 # PostgreSQL error codes that mean "someone else holds the lock": lock_not_available,
 # deadlock_detected, serialization_failure.
@@ -128,6 +131,8 @@ def locked_groups(*group_ids: int) -> Iterator[dict[int, CourseGroup]]:
             yield groups
     except OperationalError as error:
         if _is_lock_failure(error):
+            # Busy is expected under load; a deadlock would mean a lock-order bug, so say so.
+            logger.warning("Course group %s busy: %s", sorted(set(group_ids)), error)
             raise BookingBusy from error
         raise
 

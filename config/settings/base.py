@@ -93,6 +93,10 @@ TEMPLATES = [
     },
 ]
 
+# How long a booking waits for a busy course group before saying "try again": PostgreSQL's
+# lock_timeout in booking/services.py, and SQLite's busy timeout below.
+BOOKING_LOCK_TIMEOUT = float(os.environ.get("BOOKING_LOCK_TIMEOUT", "4"))
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -106,7 +110,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 4,
+            "timeout": BOOKING_LOCK_TIMEOUT,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
@@ -187,9 +191,8 @@ WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 # `manage.py db_worker`; dev and tests run each task at once instead.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Booking: how long a booking waits for a busy course group before saying "try again", and
-# how long participants' first names, goals and support needs are kept after a group ends.
-BOOKING_LOCK_TIMEOUT = float(os.environ.get("BOOKING_LOCK_TIMEOUT", "4"))
+# Booking: how long participants' first names, goals and support needs are kept after a
+# group ends (BOOKING_LOCK_TIMEOUT is set with the database, which it also limits).
 PARTICIPANT_DATA_RETENTION_DAYS = int(os.environ.get("PARTICIPANT_DATA_RETENTION_DAYS", "183"))
 # Coordinators write why they change something; reasons can be longer than 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
