@@ -38,6 +38,17 @@ def translate(page, locale):
     return translated.specific
 
 
+def new_home_page():
+    """A home page that is the default site's root, replacing Wagtail's welcome page."""
+    home = HomePageFactory(parent=Page.get_first_root_node())
+    site = Site.objects.get(is_default_site=True)
+    old_root = site.root_page
+    site.root_page = home
+    site.save()
+    old_root.delete()
+    return home, site
+
+
 @pytest.fixture
 def english(db):
     return Locale.objects.get_or_create(language_code="en")[0]
@@ -46,13 +57,7 @@ def english(db):
 @pytest.fixture
 def site_tree(db, english):
     """A small bilingual site: home, about, contact, the story index and two stories."""
-    root = Page.get_first_root_node()
-    home = HomePageFactory(parent=root)
-    site = Site.objects.get(is_default_site=True)
-    old_root = site.root_page
-    site.root_page = home
-    site.save()
-    old_root.delete()
+    home, site = new_home_page()
 
     about = StandardPageFactory(parent=home, slug="over-leerplein", show_in_menus=True)
     contact = ContactPageFactory(parent=home, show_in_menus=True)

@@ -4,9 +4,9 @@ with a contact person each, and a course with an open group at Gouda."""
 from types import SimpleNamespace
 
 import pytest
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
-from tests.factories import HomePageFactory
+from tests.conftest import new_home_page, translate
 
 from .factories import (
     CompanyFactory,
@@ -58,15 +58,7 @@ def group(people, course):
 @pytest.fixture
 def course_site(db, english):
     """A served bilingual site: home, course index and one course page, in nl and en."""
-    from tests.conftest import translate
-
-    root = Page.get_first_root_node()
-    home = HomePageFactory(parent=root)
-    site = Site.objects.get(is_default_site=True)
-    old_root = site.root_page
-    site.root_page = home
-    site.save()
-    old_root.delete()
+    home, site = new_home_page()
     index = CourseIndexPageFactory(parent=home, show_in_menus=True)
     course = CoursePageFactory(parent=index, slug="klik-en-tik")
     english_home = translate(home, english)

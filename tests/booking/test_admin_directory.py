@@ -12,6 +12,7 @@ from wagtail.users.models import UserProfile
 
 from booking.models import Location, Membership, Organisation
 
+from .admin_helpers import refused
 from .factories import CourseGroupFactory, LocationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,16 +20,6 @@ pytestmark = pytest.mark.django_db
 
 def url(viewset, view, *args):
     return reverse(f"booking_{viewset}:{view}", args=args)
-
-
-def refused(client, address, data=None, method="get") -> bool:
-    """The admin refuses with a 404 (which LocaleMiddleware turns into a redirect to
-    /nl/..., itself a 404), or with a redirect to the dashboard or the login page."""
-    response = getattr(client, method)(address, data or {}, follow=True)
-    if response.status_code in (403, 404):
-        return True
-    last = response.redirect_chain[-1][0] if response.redirect_chain else ""
-    return last == reverse("wagtailadmin_home") or last.startswith(reverse("wagtailadmin_login"))
 
 
 def location_form(location, **changes):

@@ -30,6 +30,7 @@ from booking.models import (
 )
 from booking.services import SeatRequest
 
+from .admin_helpers import refused
 from .factories import CourseGroupFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,16 +81,6 @@ def deventer_group(staff, course, **kwargs):
 
 def group_history(client, group, **params):
     return client.get(reverse("booking_history:group", args=[group.pk]), params)
-
-
-def refused(client, url, params=None) -> bool:
-    """The admin refuses with a 404 (which LocaleMiddleware turns into a redirect to
-    /nl/..., itself a 404), or with a redirect to the dashboard or the login page."""
-    response = client.get(url, params or {}, follow=True)
-    if response.status_code == 404:
-        return True
-    last = response.redirect_chain[-1][0] if response.redirect_chain else ""
-    return last == reverse("wagtailadmin_home") or last.startswith(reverse("wagtailadmin_login"))
 
 
 # -- timelines ---------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from wagtail.users.models import UserProfile
 from booking import services
 from booking.services import SeatRequest
 
+from .admin_helpers import refused
 from .factories import CompanyFactory, CourseGroupFactory, CoursePageFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,16 +30,6 @@ REPORTS = ("occupancy", "companies", "waiting_lists", "attendance")
 
 def report(client, name, **params):
     return client.get(reverse(f"booking_reports:{name}"), params)
-
-
-def refused(client, url, params=None) -> bool:
-    """The admin refuses with a 404 (which LocaleMiddleware turns into a redirect to
-    /nl/..., itself a 404), or with a redirect to the dashboard or the login page."""
-    response = client.get(url, params or {}, follow=True)
-    if response.status_code == 404:
-        return True
-    last = response.redirect_chain[-1][0] if response.redirect_chain else ""
-    return last == reverse("wagtailadmin_home") or last.startswith(reverse("wagtailadmin_login"))
 
 
 def rows_of(response):
