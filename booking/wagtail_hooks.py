@@ -2,11 +2,15 @@
 the audit log. Each part lives in booking/admin/ and is listed here once."""
 
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import format_html_join
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from booking.admin import directory, groups, history, reports
+
+page_permission_policy = PagePermissionPolicy()
 
 
 class CoursePlanning(ViewSetGroup):
@@ -38,3 +42,14 @@ def course_planning_css():
         '<link rel="stylesheet" href="{}">',
         [(static("css/admin/course-planning.css"),), (static("css/admin/reports.css"),)],
     )
+
+
+@hooks.register("construct_reports_menu")
+def hide_translation_report_from_non_editors(request, menu_items):
+    """wagtail-localize shows its translations report to everyone in the admin; it is about
+    pages, so people who may not edit any page (coordinators) do not need it."""
+    if not page_permission_policy.user_has_any_permission(
+        request.user, ["add", "change", "publish"]
+    ):
+        report = reverse("wagtail_localize:translations_report")
+        menu_items[:] = [item for item in menu_items if item.url != report]

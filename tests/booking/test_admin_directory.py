@@ -309,3 +309,12 @@ def test_the_menu_lists_the_directory_for_coordinators(client, places):
     assert url("locations", "index") in html
     assert url("organisations", "index") in html
     assert url("people", "index") in html
+
+
+def test_coordinators_menu_has_no_page_translation_report(client, people):
+    report = reverse("wagtail_localize:translations_report")
+
+    client.force_login(people.coordinator_gouda)
+    assert report not in client.get(reverse("wagtailadmin_home")).content.decode()
+    client.force_login(people.admin)
+    assert report in client.get(reverse("wagtailadmin_home")).content.decode()
