@@ -209,11 +209,3 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organisation}"
-
-    @property
-    def is_coordinator(self):
-        return self.organisation.kind == Organisation.Kind.LIBRARY
-
-    @property
-    def is_contact_person(self):
-        return self.organisation.kind == Organisation.Kind.SW_COMPANY
