@@ -47,7 +47,7 @@ def _send(template, booking, **context):
 
 
 def _bookings_with(seat_ids):
-    """The bookings of these seats, each with the given seats in `.changed_seats`."""
+    """(booking, its seats among these) pairs, one per booking."""
     seats = Seat.objects.filter(pk__in=seat_ids).select_related(
         "booking__organisation",
         "booking__booked_by__membership",
@@ -55,11 +55,11 @@ def _bookings_with(seat_ids):
         "booking__group__location",
         "booking__group__library",
     )
-    bookings = {}
+    bookings, changed = {}, {}
     for seat in seats:
-        booking = bookings.setdefault(seat.booking_id, seat.booking)
-        booking.__dict__.setdefault("changed_seats", []).append(seat)
-    return bookings.values()
+        bookings.setdefault(seat.booking_id, seat.booking)
+        changed.setdefault(seat.booking_id, []).append(seat)
+    return [(booking, changed[pk]) for pk, booking in bookings.items()]
 
 
 @task()
@@ -78,18 +78,18 @@ def reservation_made(booking_id):
 
 @task()
 def seats_promoted(seat_ids):
-    for booking in _bookings_with(seat_ids):
-        _send("promoted", booking, seats=booking.changed_seats)
+    for booking, seats in _bookings_with(seat_ids):
+        _send("promoted", booking, seats=seats)
 
 
 @task()
 def seats_cancelled(seat_ids, by_library):
-    for booking in _bookings_with(seat_ids):
-        _send("cancelled", booking, seats=booking.changed_seats, by_library=by_library)
+    for booking, seats in _bookings_with(seat_ids):
+        _send("cancelled", booking, seats=seats, by_library=by_library)
 
 
 @task()
 def group_cancelled(group_id, seat_ids):
     group = CourseGroup.objects.select_related("library").get(pk=group_id)
-    for booking in _bookings_with(seat_ids):
-        _send("group_cancelled", booking, seats=booking.changed_seats, library=group.library)
+    for booking, seats in _bookings_with(seat_ids):
+        _send("group_cancelled", booking, seats=seats, library=group.library)
