@@ -75,8 +75,14 @@ def _django(env: dict, *args: str, stdin=None) -> subprocess.Popen:
     )
 
 
-def _json_of(process: subprocess.Popen, what: str) -> dict:
-    out, err = process.communicate()
+def _json_of(process: subprocess.Popen, what: str, timeout: float = 600) -> dict:
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # A worker whose client threads died waits forever; say so instead of hanging.
+        process.kill()
+        out, err = process.communicate()
+        sys.exit(f"reservations {what} did not finish within {timeout:g} s:\n{out}{err}")
     if process.returncode:
         sys.exit(f"reservations {what} failed:\n{out}{err}")
     return json.loads(out.strip().splitlines()[-1])
