@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from booking.api import api
 from home import views as home_views
 from home.sitemap import MultilingualSitemap
 from stories.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
@@ -14,6 +15,7 @@ from stories.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", api.urls),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": MultilingualSitemap}}, name="sitemap"),
 ]
@@ -27,5 +29,7 @@ urlpatterns += i18n_patterns(
     path(pgettext_lazy("url", "search/"), home_views.search, name="search"),
     path(pgettext_lazy("url", "stories/feed/rss/"), LatestStoriesFeed(), name="stories_rss"),
     path(pgettext_lazy("url", "stories/feed/atom/"), LatestStoriesAtomFeed(), name="stories_atom"),
+    path(pgettext_lazy("url", "account/"), include("booking.accounts.urls")),
+    path(pgettext_lazy("url", "portal/"), include("booking.portal.urls")),
     path("", include(wagtail_urls)),
 )

@@ -4,6 +4,7 @@ Models hold data and what must never be false (database constraints); every chan
 booking state is made by booking/services.py, and shared reads live in booking/selectors.py.
 """
 
+from .access import CalendarFeed, SentReminder
 from .courses import CourseIndexPage, CoursePage
 from .groups import Attendance, Booking, CourseGroup, Seat, Session
 from .history import Action
@@ -13,6 +14,7 @@ __all__ = [
     "Action",
     "Attendance",
     "Booking",
+    "CalendarFeed",
     "CourseGroup",
     "CourseIndexPage",
     "CoursePage",
@@ -20,5 +22,6 @@ __all__ = [
     "Membership",
     "Organisation",
     "Seat",
+    "SentReminder",
     "Session",
 ]

@@ -172,6 +172,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Leerplein <noreply@leerplein.nl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How often booking/emails.py tries a message before giving up (pauses of 1, 5, 25… minutes).
+EMAIL_DELIVERY_ATTEMPTS = int(os.environ.get("EMAIL_DELIVERY_ATTEMPTS", "5"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Leerplein"

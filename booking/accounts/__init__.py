@@ -1,0 +1,1 @@
+"""Signing in, signing out, password reset and invitations for contact persons."""

@@ -1,0 +1,1 @@
+"""The contact persons' portal on the public site: bookings, calendar and API keys."""
