@@ -8,7 +8,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from booking.admin import directory, groups, history, reports
+from booking.admin import directory, groups, history, invitations, reports
 
 page_permission_policy = PagePermissionPolicy()
 
@@ -17,7 +17,13 @@ class CoursePlanning(ViewSetGroup):
     menu_label = "Cursusplanning"
     menu_icon = "calendar-alt"
     menu_order = 150
-    items = (*groups.VIEWSETS, *directory.VIEWSETS, *history.VIEWSETS, *reports.VIEWSETS)
+    items = (
+        *groups.VIEWSETS,
+        *directory.VIEWSETS,
+        *invitations.VIEWSETS,
+        *history.VIEWSETS,
+        *reports.VIEWSETS,
+    )
 
 
 @hooks.register("register_admin_viewset")

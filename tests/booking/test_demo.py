@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.http import HttpRequest
 from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.html import escape
@@ -141,7 +142,7 @@ def test_coordinators_log_in_to_the_admin_and_see_only_their_library(demo, clien
     for username, library in COORDINATORS.items():
         coordinator = user(username)
         assert coordinator.membership.organisation.slug == library
-        assert client.login(username=username, password=PASSWORD)
+        assert client.login(request=HttpRequest(), username=username, password=PASSWORD)
         assert client.get("/admin/").status_code == 200
         client.logout()
         visible = set(groups_visible_to(coordinator))
@@ -155,7 +156,7 @@ def test_contact_persons_book_for_their_company_but_have_no_admin(demo, client):
     for username, company in CONTACTS.items():
         contact = user(username)
         assert contact.membership.organisation.slug == company
-        assert client.login(username=username, password=PASSWORD)
+        assert client.login(request=HttpRequest(), username=username, password=PASSWORD)
         assert client.get("/admin/").status_code == 302
         client.logout()
         assert not groups_visible_to(contact).exists()

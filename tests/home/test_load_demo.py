@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from wagtail.models import Page
 
 from booking.models import Booking, Seat
@@ -34,7 +35,7 @@ def test_builds_the_bilingual_demo_site_once(client, english, settings):
     assert client.get("/nl/").status_code == 200
     assert client.get("/en/").status_code == 200
     for username in ["admin", "redactie", "eindredactie"]:
-        assert authenticate(username=username, password="leerplein-demo")
+        assert authenticate(HttpRequest(), username=username, password="leerplein-demo")
 
 
 def test_refuses_production_settings_without_force(settings):
