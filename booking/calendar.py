@@ -1,49 +1,111 @@
 """Calendar files (RFC 5545) for course sessions: one booking's `.ics`, an SW company's
-private feed and the attachments of confirmation e-mails.
+private feed and the attachments of the e-mails about seats.
 
 Sessions keep their wall-clock time in Europe/Amsterdam, with the time zone included, so a
-calendar app shows 9:30 whatever its own zone. Each session has a stable UID, so a changed
-session replaces the old entry instead of appearing twice.
+calendar app shows 9:30 whatever its own zone. Each session has a stable UID and a SEQUENCE
+that grows with every change, so a moved session replaces the old entry instead of appearing
+twice, and a removed or cancelled one is marked cancelled.
 """
 
+import datetime
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
-from django.db.models import Prefetch
-from django.utils import timezone
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
+from wagtail.coreutils import get_supported_content_language_variant
 
-from booking.models import CourseGroup, Seat, Session
+from booking.emails import portal_url
+from booking.models import Booking, CourseGroup, CoursePage, Seat, Session
 
 PRODUCT_ID = "-//Leerplein//Cursussen//NL"
 
 
 def _uid(session):
-    return f"session-{session.pk}@leerplein"
+    # `id`, not `pk`: a removed session comes back as its history record, whose pk differs.
+    return f"session-{session.id}@leerplein"
 
 
-def _course_title(group):
-    course = group.course.localized
-    return course.title
+def course_titles(courses: Iterable[CoursePage]) -> dict[int, str]:
+    """The title of each course page in the active language, by page id, in one query.
+
+    Like Wagtail's `page.localized` (a live translation, else the page itself), without a
+    query per page.
+    """
+    courses = {course.pk: course for course in courses}
+    if not courses:
+        return {}
+    try:
+        language = get_supported_content_language_variant(
+            translation.get_language() or settings.LANGUAGE_CODE
+        )
+    except LookupError:
+        language = settings.LANGUAGE_CODE
+    translated = dict(
+        CoursePage.objects.filter(
+            translation_key__in={course.translation_key for course in courses.values()},
+            locale__language_code=language,
+            live=True,
+        ).values_list("translation_key", "title")
+    )
+    return {
+        pk: translated.get(course.translation_key, course.title) for pk, course in courses.items()
+    }
 
 
-def session_event(session, group, *, note=""):
+def sequences(session_ids: Iterable[int]) -> dict[int, int]:
+    """How often each session changed since it was planned: its SEQUENCE, by session id.
+
+    Every real change of a session leaves one history record (services.save_group skips
+    saves that change nothing), so the count only grows, as RFC 5545 asks.
+    """
+    rows = (
+        Session.history.filter(id__in=list(session_ids))
+        .order_by()
+        .values("id")
+        .annotate(records=Count("history_id"))
+    )
+    return {row["id"]: max(row["records"] - 1, 0) for row in rows}
+
+
+def session_event(
+    session, group, *, note="", title=None, url="", sequence=0, cancelled=False
+) -> Event:
+    """One session as a VEVENT. `cancelled` marks it cancelled even in a running group (the
+    seats were cancelled, or the session was removed); a cancelled group's always are."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    location = group.location
+    if title is None:
+        title = course_titles([group.course])[group.course_id]
     event = Event()
     event.add("uid", _uid(session))
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", session.start)
-    event.add("dtend", session.end)
-    event.add("summary", f"{_course_title(group)} – {group.location.name}")
-    event.add("location", f"{group.location.name}, {group.location.address}")
-    lines = [_("Level %(level)s") % {"level": group.level}, group.library.name]
+    event.add("sequence", sequence)
+    event.add("dtstart", datetime.datetime.combine(session.date, session.starts_at, tzinfo=zone))
+    event.add("dtend", datetime.datetime.combine(session.date, session.ends_at, tzinfo=zone))
+    event.add("summary", f"{title} – {location.name}")
+    event.add("location", f"{location.name}, {location.address}")
+    library = group.library
+    contact = ", ".join(part for part in (library.phone, library.email) if part)
+    lines = [
+        _("Level %(level)s") % {"level": group.level},
+        f"{library.name} ({contact})" if contact else library.name,
+    ]
     if note:
         lines.append(note)
+    if url:
+        event.add("url", url)
+        lines.append(url)
     event.add("description", "\n".join(lines))
-    if group.status == CourseGroup.Status.CANCELLED:
-        event.add("status", "CANCELLED")
+    cancelled = cancelled or group.status == CourseGroup.Status.CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return event
 
 
-def calendar_of(events, *, name):
+def calendar_of(events, *, name) -> bytes:
     """The bytes of a calendar with these events and the Amsterdam time zone they use."""
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
@@ -52,9 +114,13 @@ def calendar_of(events, *, name):
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    years = [event.decoded("dtstart").year for event in events] or [timezone.localdate().year]
     for event in events:
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    # The time zone's rules for just these years: a short VTIMEZONE instead of one since 1970.
+    calendar.add_missing_timezones(
+        first_date=datetime.date(min(years), 1, 1), last_date=datetime.date(max(years) + 1, 1, 1)
+    )
     return calendar.to_ical()
 
 
@@ -64,28 +130,65 @@ def _groups():
     )
 
 
-def booking_calendar(booking, seats=None):
-    """The sessions of a booking's group, with the first names of its confirmed seats."""
+def booking_calendar(booking, seats=None, *, cancelled=False, removed_sessions=()) -> bytes:
+    """The sessions of a booking's group, with the first names of its confirmed seats.
+
+    `cancelled` marks every session cancelled (the booking's seats were cancelled);
+    `removed_sessions` (sessions deleted from the group, e.g. rebuilt from their history)
+    are added as cancelled, so calendar apps drop them.
+    """
     if seats is None:
         seats = booking.seats.confirmed()
     names = ", ".join(seat.first_name for seat in seats if seat.first_name)
     group = _groups().get(pk=booking.group_id)
-    events = [session_event(session, group, note=names) for session in group.sessions.all()]
-    name = _course_title(group)
-    return calendar_of(events, name=name)
+    sessions = list(group.sessions.all())
+    title = course_titles([group.course])[group.course_id]
+    url = portal_url(booking)
+    sequence = sequences([session.id for session in [*sessions, *removed_sessions]])
 
-
-def organisation_calendar(organisation):
-    """Every session of the groups in which this SW company has a confirmed seat."""
-    groups = (
-        _groups()
-        .filter(
-            bookings__organisation=organisation,
-            bookings__seats__status=Seat.Status.CONFIRMED,
+    def event(session, **kwargs):
+        return session_event(
+            session, group, title=title, url=url, sequence=sequence.get(session.id, 0), **kwargs
         )
-        .distinct()
+
+    events = [event(session, note=names, cancelled=cancelled) for session in sessions]
+    events += [event(session, cancelled=True) for session in removed_sessions]
+    return calendar_of(events, name=title)
+
+
+def organisation_calendar(organisation) -> bytes:
+    """Every session of the groups in which this SW company has a confirmed seat.
+
+    A fixed number of queries however many groups: titles and sequences are looked up for
+    all groups at once.
+    """
+    confirmed = Seat.objects.confirmed().filter(booking__organisation=organisation)
+    first_booking = (
+        Booking.objects.filter(
+            group=OuterRef("pk"), organisation=organisation, seats__status=Seat.Status.CONFIRMED
+        )
+        .order_by("pk")
+        .values("pk")[:1]
     )
-    events = [session_event(session, group) for group in groups for session in group.sessions.all()]
+    groups = list(
+        _groups()
+        .filter(pk__in=confirmed.values("booking__group"))
+        .annotate(booking_pk=Subquery(first_booking))
+        .order_by("pk")
+    )
+    titles = course_titles(group.course for group in groups)
+    sequence = sequences(session.id for group in groups for session in group.sessions.all())
+    events = [
+        session_event(
+            session,
+            group,
+            title=titles[group.course_id],
+            url=portal_url(Booking(pk=group.booking_pk)),
+            sequence=sequence.get(session.id, 0),
+        )
+        for group in groups
+        for session in group.sessions.all()
+    ]
     return calendar_of(
         events,
         name=_("Leerplein courses for %(organisation)s") % {"organisation": organisation.name},

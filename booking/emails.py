@@ -12,32 +12,55 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
 logger = logging.getLogger(__name__)
 
-ICS_MIMETYPE = "text/calendar; charset=utf-8; method=PUBLISH"
+# Django adds the charset itself; naming it here as well would repeat it in the header.
+ICS_MIMETYPE = "text/calendar; method=PUBLISH"
 
 
-def compose(template, context, *, to, language, attachments=()):
+def absolute_url(path: str) -> str:
+    """`path` on the public site, e.g. https://leerplein.nl/nl/portaal/: e-mails and calendar
+    files are read outside the site, where a relative link leads nowhere."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def portal_url(booking) -> str:
+    """The booking's page in the portal, in the active language; "" while there is none."""
+    try:
+        return absolute_url(reverse("portal:booking", kwargs={"pk": booking.pk}))
+    except NoReverseMatch:
+        return ""
+
+
+def compose(template, context, *, to, language, attachments=(), reply_to=None):
     """Render `booking/email/<template>{_subject.txt,.txt,.html}` in `language`.
 
-    `attachments` are (filename, text, mimetype) triples, e.g. an .ics file.
+    `attachments` are (filename, text, mimetype) triples, e.g. an .ics file; `reply_to` is
+    an address that answers reach instead of the no-reply sender.
     """
     with translation.override(language):
         context = {"language": language, **context}
         subject = render_to_string(f"booking/email/{template}_subject.txt", context)
+        # One line, also when the template wraps; the HTML part uses it as its title.
+        context["subject"] = subject = " ".join(subject.split())
         text = render_to_string(f"booking/email/{template}.txt", context)
         html = render_to_string(f"booking/email/{template}.html", context)
     return {
         "template": template,
         "to": [to],
-        "subject": " ".join(subject.split()),
+        "reply_to": [reply_to] if reply_to else [],
+        "subject": subject,
         "text": text,
         "html": html,
         "language": language,
-        "attachments": [list(attachment) for attachment in attachments],
+        "attachments": [
+            [filename, content.decode() if isinstance(content, bytes) else content, mimetype]
+            for filename, content, mimetype in attachments
+        ],
     }
 
 
@@ -46,7 +69,9 @@ def _message(message):
         subject=message["subject"],
         body=message["text"],
         to=message["to"],
-        headers={"Content-Language": message["language"]},
+        reply_to=message.get("reply_to") or None,
+        # Auto-Submitted keeps out-of-office replies away from the no-reply sender (RFC 3834).
+        headers={"Content-Language": message["language"], "Auto-Submitted": "auto-generated"},
     )
     email.attach_alternative(message["html"], "text/html")
     for filename, content, mimetype in message["attachments"]:
@@ -60,7 +85,10 @@ def _retry_delay(attempt: int) -> datetime.timedelta:
 
 
 def send(message, attempt: int = 1):
-    """Deliver now; when the mail server fails, queue a later attempt and return False."""
+    """Deliver now; when the mail server fails, queue a later attempt and return False.
+
+    Backends that cannot defer a task (the immediate one of dev and tests) try again at once.
+    """
     try:
         _message(message).send()
     except Exception:

@@ -2,94 +2,297 @@
 
 Each is a task: services enqueue it with `transaction.on_commit`, passing primary keys, so the
 mail reads what was committed and a booking never waits for a mail server. In production the
-`db_worker` process sends them; a mail server that fails is logged and never undoes a booking.
+`db_worker` process sends them; `booking.emails.send` tries a failing mail server again later
+and never undoes a booking.
+
+Every mail is in the contact person's language, has a plain-text and an HTML part, and carries
+an .ics file whenever confirmed seats are involved (cancelled ones included, so calendar apps
+drop the sessions).
 """
 
+import datetime
 import logging
+from functools import partial
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone, translation
+from django.utils.text import slugify
 from django_tasks import task
 
-from booking.models import Booking, CourseGroup, Seat
+from booking.calendar import booking_calendar, course_titles
+from booking.emails import ICS_MIMETYPE, compose, portal_url, send
+from booking.models import Action, Booking, CourseGroup, Seat, SentReminder, Session
+from booking.selectors import waitlist_positions
 
 logger = logging.getLogger(__name__)
 
+# Groups that run: a reminder for a draft or finished group would send people to nothing.
+RUNNING = (CourseGroup.Status.OPEN, CourseGroup.Status.CLOSED)
+
 
 def _recipient(booking):
-    """The contact person who booked, in their language; else the company's own address."""
+    """(address, language) of whom to tell about a booking, or (None, None).
+
+    The contact person who booked, in their language; when someone else booked for the
+    company (a coordinator, an administrator), the company's own address.
+    """
     user = booking.booked_by
-    if user is not None and user.email:
-        membership = getattr(user, "membership", None)
-        language = membership.language if membership else settings.LANGUAGE_CODE
-        return user.email, language
+    membership = getattr(user, "membership", None) if user is not None else None
+    if (
+        user is not None
+        and user.email
+        and membership is not None
+        and membership.organisation_id == booking.organisation_id
+    ):
+        return user.email, membership.language
     if booking.organisation.email:
         return booking.organisation.email, settings.LANGUAGE_CODE
     return None, None
 
 
-def _send(template, booking, **context):
-    email, language = _recipient(booking)
-    if not email:
-        logger.warning("Booking %s has nobody to tell about %s", booking.pk, template)
-        return
-    with translation.override(language):
-        context = {"booking": booking, "group": booking.group, **context}
-        subject = render_to_string(f"booking/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"booking/email/{template}.txt", context)
-    try:
-        send_mail(subject, body, None, [email])
-    except Exception:
-        # The booking is committed; the mail can be sent again by hand or by a retry.
-        logger.exception("Could not send %s about booking %s", template, booking.pk)
+def _bookings():
+    return Booking.objects.select_related(
+        "organisation",
+        "booked_by__membership",
+        "group__course",
+        "group__location",
+        "group__library",
+    ).prefetch_related(
+        Prefetch("group__sessions", queryset=Session.objects.order_by("date", "starts_at"))
+    )
 
 
 def _bookings_with(seat_ids):
-    """(booking, its seats among these) pairs, one per booking."""
-    seats = Seat.objects.filter(pk__in=seat_ids).select_related(
-        "booking__organisation",
-        "booking__booked_by__membership",
-        "booking__group__course",
-        "booking__group__location",
-        "booking__group__library",
-    )
-    bookings, changed = {}, {}
-    for seat in seats:
-        bookings.setdefault(seat.booking_id, seat.booking)
+    """(booking, its seats among these) pairs, one per booking, in booking order."""
+    changed = {}
+    for seat in Seat.objects.filter(pk__in=seat_ids).order_by("pk"):
         changed.setdefault(seat.booking_id, []).append(seat)
-    return [(booking, changed[pk]) for pk, booking in bookings.items()]
+    bookings = _bookings().filter(pk__in=list(changed)).order_by("pk")
+    return [(booking, changed[booking.pk]) for booking in bookings]
+
+
+def _ever_confirmed(seat_ids) -> set[int]:
+    """Those of these seats that were confirmed at some time, so have calendar entries."""
+    return set(
+        Seat.history.filter(id__in=list(seat_ids), status=Seat.Status.CONFIRMED)
+        .order_by()
+        .values_list("id", flat=True)
+    )
+
+
+def _split(seats):
+    confirmed = [seat for seat in seats if seat.status == Seat.Status.CONFIRMED]
+    waitlisted = [seat for seat in seats if seat.status == Seat.Status.WAITLISTED]
+    return confirmed, waitlisted
+
+
+def _notify(template, booking, *, calendar=None, **context):
+    """Tell the booking's contact person, in their language.
+
+    `calendar`: None for no .ics, else the keyword arguments of `booking_calendar`.
+    """
+    to, language = _recipient(booking)
+    if not to:
+        logger.warning("Booking %s has nobody to tell about %s", booking.pk, template)
+        return
+    group = booking.group
+    # Amsterdam wall-clock time, whatever time zone the worker happens to have active.
+    deadline = timezone.make_naive(group.cancellation_deadline, ZoneInfo(settings.TIME_ZONE))
+    can_still_cancel = group.cancellation_deadline > timezone.now()
+    with translation.override(language):
+        title = course_titles([group.course])[group.course_id]
+        context = {
+            "booking": booking,
+            "group": group,
+            "course_title": title,
+            "location": group.location,
+            "library": group.library,
+            "sessions": list(group.sessions.all()),
+            "portal_url": portal_url(booking),
+            "cancel_before": deadline if can_still_cancel else None,
+            "calendar_attached": calendar is not None,
+            **context,
+        }
+        attachments = []
+        if calendar is not None:
+            ics = booking_calendar(booking, **calendar)
+            attachments.append((f"{slugify(title) or 'leerplein'}.ics", ics, ICS_MIMETYPE))
+    message = compose(
+        template,
+        context,
+        to=to,
+        language=language,
+        attachments=attachments,
+        reply_to=group.library.email or None,
+    )
+    send(message)
+
+
+# -- seats taken, freed and cancelled -------------------------------------------------------
 
 
 @task()
 def reservation_made(booking_id):
-    booking = Booking.objects.select_related(
-        "organisation", "booked_by__membership", "group__course", "group__location"
-    ).get(pk=booking_id)
-    seats = list(booking.seats.all())
-    _send(
+    """One mail per reservation: what is confirmed, what waits and in which place."""
+    booking = _bookings().get(pk=booking_id)
+    confirmed, waitlisted = _split(booking.seats.active())
+    if not (confirmed or waitlisted):
+        return  # cancelled again before this mail went out; that mail has been sent
+    if waitlisted:
+        positions = waitlist_positions([booking.group_id])
+        for seat in waitlisted:
+            seat.position = positions.get(seat.pk)
+    _notify(
         "reservation",
         booking,
-        confirmed=[seat for seat in seats if seat.status == Seat.Status.CONFIRMED],
-        waitlisted=[seat for seat in seats if seat.status == Seat.Status.WAITLISTED],
+        confirmed=confirmed,
+        waitlisted=waitlisted,
+        calendar={"seats": confirmed} if confirmed else None,
     )
 
 
 @task()
 def seats_promoted(seat_ids):
     for booking, seats in _bookings_with(seat_ids):
-        _send("promoted", booking, seats=seats)
+        seats = [seat for seat in seats if seat.status == Seat.Status.CONFIRMED]
+        if seats:
+            _notify("promoted", booking, seats=seats, calendar={})
 
 
 @task()
 def seats_cancelled(seat_ids, by_library):
+    """Cancelled by the contact person, or by the library (`by_library`): worded for each.
+
+    The .ics cancels the sessions only when the company has no confirmed seat left in the
+    group; otherwise its calendar entries are still right.
+    """
+    had_entries = _ever_confirmed(seat_ids)
     for booking, seats in _bookings_with(seat_ids):
-        _send("cancelled", booking, seats=seats, by_library=by_library)
+        still_confirmed = list(
+            Seat.objects.confirmed().filter(
+                booking__group_id=booking.group_id,
+                booking__organisation_id=booking.organisation_id,
+            )
+        )
+        calendar = None
+        if not still_confirmed and any(seat.pk in had_entries for seat in seats):
+            calendar = {"seats": [], "cancelled": True}
+        _notify(
+            "cancelled",
+            booking,
+            seats=seats,
+            by_library=by_library,
+            course_finished=booking.group.status == CourseGroup.Status.COMPLETED,
+            remaining=[seat for seat in still_confirmed if seat.booking_id == booking.pk],
+            calendar=calendar,
+        )
 
 
 @task()
 def group_cancelled(group_id, seat_ids):
-    group = CourseGroup.objects.select_related("library").get(pk=group_id)
+    """The library cancelled the group: every booking with seats in it hears why."""
+    reason = (
+        CourseGroup.history.filter(id=group_id, action=Action.GROUP_CANCELLED)
+        .order_by("-history_date", "-history_id")
+        .values_list("history_change_reason", flat=True)
+        .first()
+    )
+    had_entries = _ever_confirmed(seat_ids)
     for booking, seats in _bookings_with(seat_ids):
-        _send("group_cancelled", booking, seats=seats, library=group.library)
+        calendar = None
+        if any(seat.pk in had_entries for seat in seats):
+            calendar = {"seats": [], "cancelled": True}
+        _notify("group_cancelled", booking, seats=seats, reason=reason or "", calendar=calendar)
+
+
+@task()
+def sessions_changed(group_id, removed_session_ids=()):
+    """The library moved, added or removed sessions of a group: tell every booking with
+    confirmed or waitlisted seats, with the new sessions and the ones that are gone."""
+    removed = sorted(
+        (
+            record.instance
+            for record in Session.history.filter(id__in=list(removed_session_ids), history_type="-")
+        ),
+        key=lambda session: (session.date, session.starts_at),
+    )
+    bookings = (
+        _bookings()
+        .filter(
+            group_id=group_id, seats__status__in=[Seat.Status.CONFIRMED, Seat.Status.WAITLISTED]
+        )
+        .exclude(group__status=CourseGroup.Status.CANCELLED)
+        .distinct()
+        .order_by("pk")
+    )
+    for booking in bookings:
+        confirmed, waitlisted = _split(booking.seats.active())
+        _notify(
+            "sessions_changed",
+            booking,
+            confirmed=confirmed,
+            waitlisted=waitlisted,
+            removed_sessions=removed,
+            calendar={"seats": confirmed, "removed_sessions": removed} if confirmed else None,
+        )
+
+
+# -- reminders -----------------------------------------------------------------------------
+
+
+@task()
+def booking_reminder(booking_id, seat_ids):
+    booking = _bookings().get(pk=booking_id)
+    seats = list(booking.seats.confirmed().filter(pk__in=seat_ids))
+    if seats:
+        _notify("reminder", booking, seats=seats, calendar={})
+
+
+def send_reminders(*, today: datetime.date | None = None, days: int | None = None):
+    """Remind contact persons of the confirmed seats of groups that start in the next `days`
+    days (REMINDER_DAYS_BEFORE; today included), one mail per booking.
+
+    A seat is reminded once, even when two runs overlap: its SentReminder row is created
+    before the mail is queued (after the commit), and a second run's row is refused by the
+    database. Returns (mails queued, seats in them).
+    """
+    today = today or timezone.localdate()
+    days = settings.REMINDER_DAYS_BEFORE if days is None else days
+    starting = (
+        CourseGroup.objects.with_dates()
+        .filter(
+            status__in=RUNNING,
+            first_date__gte=today,
+            first_date__lte=today + datetime.timedelta(days=days),
+        )
+        .values("pk")
+    )
+    due = {}
+    seats = (
+        Seat.objects.confirmed()
+        .filter(booking__group__in=starting, sent_reminder__isnull=True)
+        .order_by("booking_id", "pk")
+        .values_list("booking_id", "pk")
+    )
+    for booking_id, seat_id in seats:
+        due.setdefault(booking_id, []).append(seat_id)
+    mails = reminded = 0
+    for booking_id, seat_ids in due.items():
+        with transaction.atomic():
+            claimed = []
+            for seat_id in seat_ids:
+                try:
+                    with transaction.atomic():
+                        SentReminder.objects.create(seat_id=seat_id)
+                except IntegrityError:
+                    continue  # another run reminded this seat a moment ago
+                claimed.append(seat_id)
+            if claimed:
+                transaction.on_commit(partial(booking_reminder.enqueue, booking_id, claimed))
+        if claimed:
+            mails += 1
+            reminded += len(claimed)
+    return mails, reminded

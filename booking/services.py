@@ -692,6 +692,7 @@ def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
         for session in unchanged:
             del session.skip_history_when_saving
         _after_commit(clear_page_cache)
+        return len(unchanged) < len(sessions) or bool(stored), list(stored)
 
     if creating:
         with transaction.atomic():
@@ -705,7 +706,10 @@ def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
                 _("Use the cancel or complete action to change the status of this group.")
             )
         _require_room_for_confirmed(current, group.capacity)
-        write()
+        rescheduled, removed = write()
+        # People with seats hear of new dates and times; notes or a new trainer are not news.
+        if rescheduled and group.status not in FINISHED and _seats(group).active().exists():
+            _after_commit(notifications.sessions_changed.enqueue, group.pk, removed)
         if group.capacity > current.capacity and group.status not in FINISHED:
             _fill_free_seats(group, by=by, reason=reason)
     return group

@@ -5,6 +5,7 @@ Each environment module (dev, test, production) imports it and adds what differs
 differ between installations come from environment variables (see .env.example).
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -45,8 +46,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "simple_history",
     "csp",
+    # Templates and static files of the API's documentation page (Swagger UI), served by us.
+    "ninja",
     # Django
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -70,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a refused login into the lockout page (booking/accounts/views.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,6 +130,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Accounts: contact persons sign in on the public site with their user name or e-mail address.
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user name or address is refused before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "booking.accounts.backends.UsernameOrEmailBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:overview"
+# Days an invitation link works; it stops working earlier once the password is set.
+INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords a user name, and
+# separately an address, is locked for the cool-off time. A success clears the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout do not extend it, so the lockout page can say how long it lasts.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "booking.accounts.views.locked_out"
+# "Promen@x.nl", "promen@x.nl " and the account's user name count as one name.
+AXES_USERNAME_CALLABLE = "booking.accounts.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "booking.accounts.lockout.client_ip"
+# Successful logins are not logged: we keep as little about people as we can.
+AXES_DISABLE_ACCESS_LOG = True
+# Proxies (load balancers) in front of the app servers that append the client's address to
+# X-Forwarded-For. 0: the address is REMOTE_ADDR and X-Forwarded-For is ignored, so a forged
+# header cannot get around the lockout.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 # Languages: Dutch first and default; every public URL carries its language.
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
@@ -175,6 +212,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # How often booking/emails.py tries a message before giving up (pauses of 1, 5, 25… minutes).
 EMAIL_DELIVERY_ATTEMPTS = int(os.environ.get("EMAIL_DELIVERY_ATTEMPTS", "5"))
 
+# Notifications: `manage.py send_reminders` (run daily) reminds contact persons of their
+# confirmed seats this many days before a group's first session.
+REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", "3"))
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Leerplein"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
@@ -225,3 +266,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# API (booking/api/): requests per period ("120/min", "10/s", "5000/day") per token or
+# logged-in user, and per IP address for anonymous requests; counted in the cache, so every
+# app server sharing Redis counts together.
+API_RATE_LIMIT_AUTHENTICATED = os.environ.get("API_RATE_LIMIT_AUTHENTICATED", "120/min")
+API_RATE_LIMIT_ANONYMOUS = os.environ.get("API_RATE_LIMIT_ANONYMOUS", "60/min")
+# The anonymous rate limit counts per client address, found like the login lockout finds it.
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
