@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
-from wagtail.coreutils import get_supported_content_language_variant
 
 from booking.emails import portal_url
-from booking.models import Booking, CourseGroup, CoursePage, Seat, Session
+from booking.models import Booking, CourseGroup, Seat, Session
+from booking.selectors import course_titles
 
 PRODUCT_ID = "-//Leerplein//Cursussen//NL"
 
@@ -27,33 +27,6 @@ PRODUCT_ID = "-//Leerplein//Cursussen//NL"
 def _uid(session):
     # `id`, not `pk`: a removed session comes back as its history record, whose pk differs.
     return f"session-{session.id}@leerplein"
-
-
-def course_titles(courses: Iterable[CoursePage]) -> dict[int, str]:
-    """The title of each course page in the active language, by page id, in one query.
-
-    Like Wagtail's `page.localized` (a live translation, else the page itself), without a
-    query per page.
-    """
-    courses = {course.pk: course for course in courses}
-    if not courses:
-        return {}
-    try:
-        language = get_supported_content_language_variant(
-            translation.get_language() or settings.LANGUAGE_CODE
-        )
-    except LookupError:
-        language = settings.LANGUAGE_CODE
-    translated = dict(
-        CoursePage.objects.filter(
-            translation_key__in={course.translation_key for course in courses.values()},
-            locale__language_code=language,
-            live=True,
-        ).values_list("translation_key", "title")
-    )
-    return {
-        pk: translated.get(course.translation_key, course.title) for pk, course in courses.items()
-    }
 
 
 def sequences(session_ids: Iterable[int]) -> dict[int, int]:

@@ -22,10 +22,10 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django_tasks import task
 
-from booking.calendar import booking_calendar, course_titles
+from booking.calendar import booking_calendar
 from booking.emails import ICS_MIMETYPE, compose, portal_url, send
 from booking.models import Action, Booking, CourseGroup, Seat, SentReminder, Session
-from booking.selectors import waitlist_positions
+from booking.selectors import course_titles, waitlist_positions
 
 logger = logging.getLogger(__name__)
 

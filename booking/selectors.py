@@ -7,11 +7,13 @@ screen tells the same story.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from wagtail.coreutils import get_supported_content_language_variant
 
 from booking.models import Booking, CourseGroup, CoursePage, Location, Seat, Session
 from booking.roles import company_of, library_of
@@ -210,4 +212,181 @@ def upcoming_groups_for_dashboard(user, today=None, limit=10) -> list[CourseGrou
     groups = list(groups)
     for group in groups:
         group.availability = availability(group)
+    return groups
+
+
+# -- the contact persons' portal --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeatCounts:
+    """How one booking's seats stand, in plain words."""
+
+    confirmed: int
+    waitlist_places: tuple[int, ...]
+    cancelled: int
+
+    @property
+    def waitlisted(self) -> int:
+        return len(self.waitlist_places)
+
+    @property
+    def active(self) -> int:
+        return self.confirmed + self.waitlisted
+
+    @property
+    def label(self) -> str:
+        """E.g. "2 confirmed, 1 on the waiting list (place 3)"."""
+        parts = []
+        if self.confirmed:
+            parts.append(
+                ngettext("%(count)s confirmed", "%(count)s confirmed", self.confirmed)
+                % {"count": self.confirmed}
+            )
+        if self.waitlisted:
+            parts.append(
+                ngettext(
+                    "%(count)s on the waiting list (place %(places)s)",
+                    "%(count)s on the waiting list (places %(places)s)",
+                    self.waitlisted,
+                )
+                % {
+                    "count": self.waitlisted,
+                    "places": ", ".join(str(place) for place in self.waitlist_places),
+                }
+            )
+        if not parts:
+            return _("all seats cancelled")
+        return ", ".join(parts)
+
+
+def seat_counts(seats: Iterable[Seat], positions: dict[int, int]) -> SeatCounts:
+    """Count seats by status; `positions` are the waiting-list places by seat id."""
+    seats = list(seats)
+    return SeatCounts(
+        confirmed=sum(seat.status == Seat.Status.CONFIRMED for seat in seats),
+        waitlist_places=tuple(
+            sorted(positions[seat.pk] for seat in seats if seat.status == Seat.Status.WAITLISTED)
+        ),
+        cancelled=sum(seat.status == Seat.Status.CANCELLED for seat in seats),
+    )
+
+
+def translated_course_titles(translation_keys: Iterable) -> dict:
+    """Titles of live courses in the active content language, by translation key (one query).
+
+    Groups hang on the Dutch course page; a key without a live translation is missing here.
+    """
+    try:
+        language = get_supported_content_language_variant(get_language() or settings.LANGUAGE_CODE)
+    except LookupError:
+        language = settings.LANGUAGE_CODE
+    rows = (
+        CoursePage.objects.live()
+        .filter(translation_key__in=set(translation_keys), locale__language_code=language)
+        .values_list("translation_key", "title")
+    )
+    return dict(rows)
+
+
+def course_titles(courses: Iterable[CoursePage]) -> dict[int, str]:
+    """The title of each course page in the active language, by page id, in one query: like
+    Wagtail's `page.localized` (a live translation, else the page itself) without a query per
+    page."""
+    courses = {course.pk: course for course in courses}
+    if not courses:
+        return {}
+    translated = translated_course_titles(course.translation_key for course in courses.values())
+    return {
+        pk: translated.get(course.translation_key, course.title) for pk, course in courses.items()
+    }
+
+
+def _group_details() -> QuerySet:
+    return CourseGroup.objects.with_dates().select_related("course", "location", "library")
+
+
+def portal_bookings(organisation, *, today=None) -> list[Booking]:
+    """Every booking of an SW company, each with its group (and the group's `first_date`,
+    `last_date`), its seats in order, `.seat_counts`, `.participants` (the names on its seats
+    still taken), `.course_title` and `.is_current`.
+
+    Current bookings are those with a seat still taken in a group that runs and has not
+    ended. Five queries however many bookings there are.
+    """
+    today = today or timezone.localdate()
+    bookings = list(
+        Booking.objects.filter(organisation=organisation).prefetch_related(
+            Prefetch("group", queryset=_group_details()),
+            Prefetch("seats", queryset=Seat.objects.order_by("pk")),
+        )
+    )
+    groups = {booking.group for booking in bookings}
+    positions = waitlist_positions(group.pk for group in groups)
+    titles = course_titles(group.course for group in groups)
+    for booking in bookings:
+        group = booking.group
+        booking.seat_counts = seat_counts(booking.seats.all(), positions)
+        booking.participants = [
+            seat.participant_label
+            for seat in booking.seats.all()
+            if seat.status != Seat.Status.CANCELLED
+        ]
+        booking.course_title = titles[group.course_id]
+        booking.is_current = (
+            booking.seat_counts.active > 0
+            and group.status not in (CourseGroup.Status.CANCELLED, CourseGroup.Status.COMPLETED)
+            and (group.last_date is None or group.last_date >= today)
+        )
+    return bookings
+
+
+def portal_booking(bookings: QuerySet, pk: int) -> Booking:
+    """One of `bookings` (e.g. `bookings_visible_to(user)`), with its group's details,
+    sessions and seats; each seat carries `.position` on the waiting list (None if it is
+    not waiting). Raises Booking.DoesNotExist when `pk` is not among them."""
+    booking = (
+        bookings.select_related(
+            "group__course", "group__location", "group__library", "organisation", "booked_by"
+        )
+        .prefetch_related(
+            Prefetch("seats", queryset=Seat.objects.order_by("pk")),
+            Prefetch("group__sessions", queryset=Session.objects.order_by("date", "starts_at")),
+        )
+        .get(pk=pk)
+    )
+    positions = waitlist_positions([booking.group_id])
+    for seat in booking.seats.all():
+        seat.position = positions.get(seat.pk)
+    booking.seat_counts = seat_counts(booking.seats.all(), positions)
+    booking.course_title = course_titles([booking.group.course])[booking.group.course_id]
+    return booking
+
+
+def bookable_groups(organisation, *, now=None) -> QuerySet:
+    """Groups `organisation` may reserve seats in now: open, inside the booking window, not
+    ended, and for everyone or for this organisation only.
+
+    The per-organisation limit is not checked here; reserving says so when it is reached.
+    """
+    now = now or timezone.now()
+    return (
+        CourseGroup.objects.upcoming(timezone.localdate(now))
+        .filter(
+            status=CourseGroup.Status.OPEN,
+            booking_opens_at__lte=now,
+            booking_closes_at__gt=now,
+        )
+        .filter(Q(restricted_to__isnull=True) | Q(restricted_to=organisation))
+    )
+
+
+def groups_with_availability(groups: QuerySet) -> list[CourseGroup]:
+    """The groups with their details, sessions, `.availability` and `.course_title` (four
+    queries however many groups there are)."""
+    groups = list(_with_details(groups))
+    titles = course_titles(group.course for group in groups)
+    for group in groups:
+        group.availability = availability(group)
+        group.course_title = titles[group.course_id]
     return groups

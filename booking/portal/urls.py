@@ -1,3 +1,73 @@
+"""The contact persons' portal on the public site: bookings, calendar and API keys.
+
+Only words are translated (`pgettext_lazy("url", …)`); ids, tokens and file names are not,
+so translators never see a path converter.
+"""
+
+from django.urls import path
+from django.utils.text import format_lazy
+from django.utils.translation import pgettext_lazy
+
+from .views import api_keys, bookings, calendar, groups
+
 app_name = "portal"
 
-urlpatterns = []
+
+def _url(*parts):
+    """A route from translated words and untranslated pieces such as `<int:pk>/`."""
+    return format_lazy("{}" * len(parts), *parts)
+
+
+GROUPS = pgettext_lazy("url", "groups/")
+BOOKINGS = pgettext_lazy("url", "bookings/")
+SEATS = pgettext_lazy("url", "seats/")
+CALENDAR = pgettext_lazy("url", "calendar/")
+API_KEYS = pgettext_lazy("url", "api-keys/")
+CANCEL = pgettext_lazy("url", "cancel/")
+
+urlpatterns = [
+    path("", bookings.OverviewView.as_view(), name="overview"),
+    path(GROUPS, groups.FindGroupsView.as_view(), name="find_groups"),
+    path(
+        _url(GROUPS, "<int:group_id>/", pgettext_lazy("url", "reserve/")),
+        groups.ReserveView.as_view(),
+        name="reserve",
+    ),
+    path(_url(BOOKINGS, "<int:pk>/"), bookings.BookingView.as_view(), name="booking"),
+    path(
+        _url(BOOKINGS, "<int:pk>/", CANCEL),
+        bookings.CancelBookingView.as_view(),
+        name="booking_cancel",
+    ),
+    path(
+        _url(BOOKINGS, "<int:pk>/calendar.ics"),
+        bookings.BookingCalendarView.as_view(),
+        name="booking_calendar",
+    ),
+    path(
+        _url(SEATS, "<int:pk>/", pgettext_lazy("url", "edit/")),
+        bookings.EditSeatView.as_view(),
+        name="seat_edit",
+    ),
+    path(_url(SEATS, "<int:pk>/", CANCEL), bookings.CancelSeatView.as_view(), name="seat_cancel"),
+    path(
+        _url(SEATS, "<int:pk>/", pgettext_lazy("url", "move/")),
+        bookings.MoveSeatView.as_view(),
+        name="seat_move",
+    ),
+    path(CALENDAR, calendar.CalendarView.as_view(), name="calendar"),
+    path(
+        _url(CALENDAR, pgettext_lazy("url", "renew/")),
+        calendar.RenewCalendarView.as_view(),
+        name="calendar_renew",
+    ),
+    path(
+        _url(CALENDAR, "<str:token>.ics"), calendar.CalendarFeedView.as_view(), name="calendar_feed"
+    ),
+    path(API_KEYS, api_keys.ApiKeysView.as_view(), name="api_keys"),
+    path(
+        _url(API_KEYS, "<int:pk>/", pgettext_lazy("url", "revoke/")),
+        api_keys.RevokeApiKeyView.as_view(),
+        name="api_key_revoke",
+    ),
+]

@@ -1,7 +1,10 @@
-"""Template helpers for the public course pages."""
+"""Template helpers for the public course pages and the contact persons' portal."""
+
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -55,3 +58,21 @@ def booking_window(group):
     if group.is_booking_window_open(now):
         return "open"
     return "later" if now < group.booking_opens_at else "over"
+
+
+@register.filter
+def tel_href(phone):
+    """A `tel:` link for a phone number as people write it, e.g. "0182 123 456"."""
+    digits = "".join(char for char in str(phone) if char.isdigit() or char == "+")
+    return f"tel:{digits}"
+
+
+@register.simple_tag
+def portal_groups_url(course=None):
+    """The portal's "find a group" page, showing the groups of `course` (a course page in
+    any language). The same link for everyone: visitors who are not signed in are asked to
+    sign in first and then come back here."""
+    url = reverse("portal:find_groups")
+    if course is None or not getattr(course, "pk", None):
+        return url
+    return f"{url}?{urlencode({'course': course.pk})}"

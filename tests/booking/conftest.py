@@ -6,6 +6,8 @@ from types import SimpleNamespace
 import pytest
 from wagtail.models import Page
 
+from booking.models import Booking, Seat
+from booking.services import SeatRequest, reserve_seats
 from tests.conftest import new_home_page, translate
 
 from .factories import (
@@ -73,3 +75,44 @@ def course_site(db, english):
         english_index=english_index,
         english_course=english_course,
     )
+
+
+# -- the contact persons' portal ---------------------------------------------------------------
+
+
+@pytest.fixture
+def promen_client(client, people):
+    """A browser signed in as Promen's contact person."""
+    client.force_login(people.contact_promen)
+    return client
+
+
+@pytest.fixture
+def promen_booking(people, group):
+    """Promen's booking of two named seats in the Gouda group, made through the service."""
+    result = reserve_seats(
+        group=group,
+        organisation=people.promen,
+        by=people.contact_promen,
+        seats=[SeatRequest(first_name="Anja", learning_goal="Inloggen met DigiD"), SeatRequest()],
+    )
+    return result.booking
+
+
+@pytest.fixture
+def booking_state():
+    """A snapshot of every booking and seat and their history, to show nothing changed."""
+
+    def snapshot():
+        return {
+            "bookings": Booking.objects.count(),
+            "seats": sorted(
+                Seat.objects.values_list(
+                    "pk", "status", "first_name", "learning_goal", "support_needs"
+                )
+            ),
+            "booking_history": Booking.history.count(),
+            "seat_history": Seat.history.count(),
+        }
+
+    return snapshot

@@ -1,0 +1,177 @@
+"""Finding a group: course, level, place and month, in the query string.
+
+Like the stories' filters, a value we do not know is left out with a notice in plain words,
+never an error page, so an old bookmark or a typing error still shows groups.
+"""
+
+import datetime
+import re
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import CourseGroup, CoursePage
+from booking.selectors import bookable_groups, groups_with_availability, translated_course_titles
+
+GROUPS_PER_PAGE = 20
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str) -> datetime.date | None:
+    """The first day of a "2026-03" month, or None if it is not a month."""
+    match = MONTH.match(value or "")
+    if not match:
+        return None
+    year, month = (int(part) for part in match.groups())
+    if not 1 <= month <= 12 or year < 2000:
+        return None
+    return datetime.date(year, month, 1)
+
+
+class GroupFilterForm(forms.Form):
+    course = forms.ChoiceField(label=_("Course"), required=False)
+    level = forms.ChoiceField(label=_("Level"), required=False)
+    place = forms.ChoiceField(label=_("Place"), required=False)
+    month = forms.ChoiceField(label=_("Starts in"), required=False)
+
+    def __init__(self, data, *, courses, places, months):
+        super().__init__(data)
+        every = [("", _("All"))]
+        self.fields["course"].choices = [*every, *courses]
+        self.fields["level"].choices = [*every, *CourseGroup.Level.choices]
+        self.fields["place"].choices = [*every, *((place, place) for place in places)]
+        months = sorted(set(months) | self._asked_month(data))
+        self.fields["month"].choices = [
+            *every,
+            *((f"{month:%Y-%m}", date_format(month, "YEAR_MONTH_FORMAT")) for month in months),
+        ]
+
+    @staticmethod
+    def _asked_month(data) -> set:
+        """A month without groups is still a month: it stays chosen and simply finds none."""
+        month = parse_month(data.get("month", ""))
+        return {month} if month else set()
+
+
+class GroupFilter:
+    """The groups an SW company may book, filtered and paginated, with notices for filter
+    values we do not know."""
+
+    def __init__(self, data, *, organisation):
+        self.data = data
+        self.groups = bookable_groups(organisation)
+        rows = list(
+            self.groups.order_by().values_list(
+                "course_id",
+                "course__translation_key",
+                "course__title",
+                "location__city",
+                "first_date",
+            )
+        )
+        self.course_keys = {row[0]: row[1] for row in rows}
+        self.form = GroupFilterForm(
+            self._with_course_of_any_language(data),
+            courses=self._course_choices(rows),
+            places=sorted({row[3] for row in rows}, key=str.lower),
+            months={row[4].replace(day=1) for row in rows if row[4]},
+        )
+        self.form.is_valid()
+        self.notices = [self._notice(name) for name in self.form.errors]
+
+    def _course_choices(self, rows):
+        titles = translated_course_titles(self.course_keys.values())
+        courses = {str(pk): titles.get(key, title) for pk, key, title, *_rest in rows}
+        return sorted(courses.items(), key=lambda choice: choice[1].lower())
+
+    def _with_course_of_any_language(self, data):
+        """Course pages link here with their own id; groups hang on the Dutch page. An id of
+        a translation is read as the id of the page the groups hang on."""
+        value = data.get("course", "")
+        if not value.isdigit() or int(value) in self.course_keys:
+            return data
+        key = CoursePage.objects.filter(pk=int(value)).values_list("translation_key", flat=True)
+        wanted = next(iter(key), None)
+        for pk, translation_key in self.course_keys.items():
+            if translation_key == wanted:
+                data = data.copy()
+                data["course"] = str(pk)
+                break
+        return data
+
+    def _notice(self, name):
+        value = self.data.get(name, "")
+        if name == "month":
+            return gettext("“%(value)s” is not a month. Write it like this: %(example)s.") % {
+                "value": value,
+                "example": timezone.localdate().strftime("%Y-%m"),
+            }
+        if name == "course" and value.isdigit():
+            return gettext(
+                "There is no group of this course you can book at the moment. We show the "
+                "groups of all courses."
+            )
+        return gettext("We do not know the %(filter)s “%(value)s”, so we left it out.") % {
+            "filter": str(self.form.fields[name].label).lower(),
+            "value": value,
+        }
+
+    @cached_property
+    def filters(self) -> dict:
+        """The valid, non-empty filters, as they appear in the URL."""
+        return {name: value for name, value in self.form.cleaned_data.items() if value}
+
+    def filtered(self):
+        groups = self.groups
+        filters = self.filters
+        if "course" in filters:
+            groups = groups.filter(course_id=int(filters["course"]))
+        if "level" in filters:
+            groups = groups.filter(level=int(filters["level"]))
+        if "place" in filters:
+            groups = groups.filter(location__city=filters["place"])
+        if "month" in filters:
+            month = parse_month(filters["month"])
+            groups = groups.filter(
+                Q(first_date__year=month.year) & Q(first_date__month=month.month)
+            )
+        return groups.order_by("first_date", "pk")
+
+    @cached_property
+    def page(self):
+        paginator = Paginator(self.filtered().values_list("pk", flat=True), GROUPS_PER_PAGE)
+        number = self.data.get("page", "1")
+        try:
+            page = paginator.page(number)
+        except PageNotAnInteger:
+            self.notices.append(gettext("“%(page)s” is not a page number.") % {"page": number})
+            page = paginator.page(1)
+        except EmptyPage:
+            self.notices.append(
+                gettext("Page %(page)s does not exist. We show page 1 of %(count)s.")
+                % {"page": number, "count": paginator.num_pages}
+            )
+            page = paginator.page(1)
+        ids = list(page.object_list)
+        groups = {
+            group.pk: group
+            for group in groups_with_availability(CourseGroup.objects.filter(pk__in=ids))
+        }
+        page.object_list = [groups[pk] for pk in ids if pk in groups]
+        return page
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.filters)
+
+    @property
+    def query_prefix(self) -> str:
+        """The filters as a query string ready for a page number to be appended."""
+        return "?" + urlencode(self.filters) + "&" if self.filters else "?"

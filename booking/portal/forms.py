@@ -1,0 +1,176 @@
+"""The portal's forms. They check what people type; the booking rules are checked by
+booking/services.py, whose refusals the views add to these forms as errors."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
+from booking.models import Seat
+from booking.services import SeatRequest
+
+REASON_MAX_LENGTH = 300
+API_KEY_NAME_MAX_LENGTH = 100
+DETAIL_FIELDS = ("first_name", "learning_goal", "support_needs")
+
+
+def reason_field():
+    return forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("You may leave this empty. It is kept in the history of the booking."),
+    )
+
+
+def detail_field(name: str) -> forms.Field:
+    """A participant field as the seat model defines it: label, help text, maximum length."""
+    field = Seat._meta.get_field(name).formfield()
+    if name != "first_name":
+        field.widget = forms.Textarea(attrs={"rows": 2, "maxlength": field.max_length})
+    return field
+
+
+class ErrorItemsMixin:
+    """`error_items`: what the error summary lists, each with the id of the field it is about."""
+
+    def field_error_label(self, name, field):
+        return field.label
+
+    @property
+    def error_items(self) -> list[dict]:
+        items = [{"anchor": "", "text": str(error)} for error in self.non_field_errors()]
+        for name, field in self.fields.items():
+            for error in self.errors.get(name, []):
+                items.append(
+                    {
+                        "anchor": self[name].id_for_label,
+                        "text": f"{self.field_error_label(name, field)}: {error}",
+                    }
+                )
+        return items
+
+
+def seat_count_field(capacity: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("How many seats do you want to reserve?"),
+        min_value=1,
+        max_value=capacity,
+        help_text=_(
+            "At most %(count)s. If there are not enough free seats, the others go on the "
+            "waiting list."
+        )
+        % {"count": capacity},
+        error_messages={
+            "required": _("Fill in a number of seats."),
+            "invalid": _("Fill in a whole number, for example 2."),
+            "min_value": _("Reserve at least 1 seat."),
+            "max_value": _("You can reserve at most %(limit_value)s seats in this group."),
+        },
+    )
+
+
+class SeatCountForm(ErrorItemsMixin, forms.Form):
+    """The first step of reserving: how many seats, 1 up to the size of the group."""
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seats"] = seat_count_field(group.capacity)
+
+    def field_error_label(self, name, field):
+        return _("Number of seats")
+
+
+class ReserveForm(ErrorItemsMixin, forms.Form):
+    """One fieldset per seat: first name or initials, learning goal and support needs, all
+    optional. The number of seats comes from the first step (`SeatCountForm`)."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count = count
+        for number in range(1, count + 1):
+            for name in DETAIL_FIELDS:
+                self.fields[f"seat-{number}-{name}"] = detail_field(name)
+
+    def field_error_label(self, name, field):
+        if name.startswith("seat-"):
+            number = name.split("-")[1]
+            return pgettext("seat in a form", "Seat %(number)s, %(field)s") % {
+                "number": number,
+                "field": str(field.label).lower(),
+            }
+        return field.label
+
+    @property
+    def seat_fieldsets(self) -> list[tuple[int, list]]:
+        """(seat number, its bound fields) for each seat, to render as fieldsets."""
+        return [
+            (number, [self[f"seat-{number}-{name}"] for name in DETAIL_FIELDS])
+            for number in range(1, self.count + 1)
+        ]
+
+    def seat_requests(self) -> list[SeatRequest]:
+        data = self.cleaned_data
+        return [
+            SeatRequest(**{name: data[f"seat-{number}-{name}"] for name in DETAIL_FIELDS})
+            for number in range(1, self.count + 1)
+        ]
+
+
+class SeatDetailsForm(forms.Form):
+    first_name = detail_field("first_name")
+    learning_goal = detail_field("learning_goal")
+    support_needs = detail_field("support_needs")
+    reason = reason_field()
+
+    def seat_request(self) -> SeatRequest:
+        return SeatRequest(**{name: self.cleaned_data[name] for name in DETAIL_FIELDS})
+
+
+class ReasonForm(forms.Form):
+    """A confirmation step: the button says what happens; a reason may be given."""
+
+    reason = reason_field()
+
+
+class MoveSeatForm(forms.Form):
+    to_group = forms.TypedChoiceField(
+        label=_("Which group should this person go to?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a group."),
+            "invalid_choice": _("You cannot move a seat to this group. Choose another one."),
+        },
+    )
+    reason = reason_field()
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = {group.pk: group for group in groups}
+        self.fields["to_group"].choices = [
+            (group.pk, group.move_label) for group in self.groups.values()
+        ]
+
+    @property
+    def group(self):
+        return self.groups[self.cleaned_data["to_group"]]
+
+
+class ConfirmForm(forms.Form):
+    """A form with nothing to fill in: pressing its button is the confirmation."""
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the key"),
+        max_length=API_KEY_NAME_MAX_LENGTH,
+        help_text=_("So you know later where you use it, e.g. “HR system”."),
+        error_messages={"required": _("Give the key a name.")},
+    )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the key a name."))
+        return name

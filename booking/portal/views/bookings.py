@@ -1,0 +1,272 @@
+"""The organisation's bookings: the overview, one booking with its history, and what a
+contact person may change until the cancellation deadline."""
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.generic import TemplateView
+
+from booking import services
+from booking.admin.audit import BOOKING_SOURCES, history_rows, load_entries
+from booking.calendar import booking_calendar
+from booking.models import Booking, Seat
+from booking.portal.forms import MoveSeatForm, ReasonForm, SeatDetailsForm
+from booking.selectors import (
+    bookable_groups,
+    groups_with_availability,
+    portal_booking,
+    portal_bookings,
+)
+
+from .base import ActionView, PortalMixin, change_state
+
+HISTORY_PER_PAGE = 50
+NEVER = datetime.date.max
+
+
+class OverviewView(PortalMixin, TemplateView):
+    template_name = "booking/portal/overview.html"
+    portal_section = "overview"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        bookings = portal_bookings(self.organisation)
+        current = [booking for booking in bookings if booking.is_current]
+        past = [booking for booking in bookings if not booking.is_current]
+        current.sort(key=lambda booking: (booking.group.first_date or NEVER, booking.pk))
+        past.sort(key=lambda booking: (booking.group.last_date or NEVER, booking.pk), reverse=True)
+        context.update(current_bookings=current, past_bookings=past)
+        return context
+
+
+def _booking_or_404(view, pk) -> Booking:
+    try:
+        return portal_booking(view.bookings(), pk)
+    except Booking.DoesNotExist as error:
+        raise Http404 from error
+
+
+def _visible_booking_or_404(view, pk) -> Booking:
+    booking = view.bookings().filter(pk=pk).first()
+    if booking is None:
+        raise Http404
+    return booking
+
+
+class BookingView(PortalMixin, TemplateView):
+    """One booking: the group, its seats, what can still change, and its history."""
+
+    template_name = "booking/portal/booking.html"
+    portal_section = "overview"
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # Someone else's booking is not found, whatever the method.
+        _visible_booking_or_404(self, kwargs["pk"])
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        booking = _booking_or_404(self, self.kwargs["pk"])
+        rows = history_rows(scope=Q(booking_ref=booking.pk), models_=BOOKING_SOURCES)
+        history = Paginator(rows, HISTORY_PER_PAGE).get_page(self.request.GET.get("page"))
+        history.object_list = load_entries(history.object_list)
+        context.update(
+            booking=booking,
+            group=booking.group,
+            change_state=change_state(booking.group),
+            history=history,
+        )
+        return context
+
+
+class BookingCalendarView(PortalMixin, View):
+    """The booking's sessions as a calendar file to download."""
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        _visible_booking_or_404(self, kwargs["pk"])
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        booking = _visible_booking_or_404(self, pk)
+        response = HttpResponse(
+            booking_calendar(booking), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="leerplein-{booking.pk}.ics"'
+        return response
+
+
+# -- changes -----------------------------------------------------------------------------------
+
+
+class BookingActionView(ActionView):
+    def get_object(self):
+        booking = (
+            self.bookings()
+            .select_related("group__course", "group__location", "group__library")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+        if booking is None:
+            raise Http404
+        return booking
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        booking = self.object
+        context.update(
+            booking=booking,
+            group=booking.group,
+            change_state=change_state(booking.group),
+            booking_url=reverse("portal:booking", kwargs={"pk": booking.pk}),
+        )
+        return context
+
+
+class CancelBookingView(BookingActionView):
+    template_name = "booking/portal/booking_cancel.html"
+    form_class = ReasonForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active_seats"] = list(self.object.seats.active().order_by("pk"))
+        return context
+
+    def perform(self, form):
+        seats = services.cancel_booking(
+            booking=self.object, by=self.request.user, reason=form.cleaned_data["reason"]
+        )
+        message = ngettext(
+            "The booking has been cancelled: %(count)s seat is free again.",
+            "The booking has been cancelled: %(count)s seats are free again.",
+            len(seats),
+        ) % {"count": len(seats)}
+        return message, reverse("portal:booking", kwargs={"pk": self.object.pk})
+
+
+class SeatActionView(ActionView):
+    def get_object(self):
+        seat = (
+            self.seats()
+            .select_related(
+                "booking__group__course", "booking__group__location", "booking__group__library"
+            )
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+        if seat is None:
+            raise Http404
+        return seat
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        seat = self.object
+        context.update(
+            seat=seat,
+            booking=seat.booking,
+            group=seat.booking.group,
+            change_state=change_state(seat.booking.group),
+            seat_is_cancelled=seat.status == Seat.Status.CANCELLED,
+            booking_url=self.booking_url(),
+        )
+        return context
+
+    def booking_url(self):
+        return reverse("portal:booking", kwargs={"pk": self.object.booking_id})
+
+
+class EditSeatView(SeatActionView):
+    template_name = "booking/portal/seat_edit.html"
+    form_class = SeatDetailsForm
+
+    def get_form(self, data=None):
+        seat = self.object
+        initial = {
+            "first_name": seat.first_name,
+            "learning_goal": seat.learning_goal,
+            "support_needs": seat.support_needs,
+        }
+        return SeatDetailsForm(data, initial=initial)
+
+    def perform(self, form):
+        services.update_seat_details(
+            seat=self.object,
+            by=self.request.user,
+            details=form.seat_request(),
+            reason=form.cleaned_data["reason"],
+        )
+        return _("The details of this seat have been saved."), self.booking_url()
+
+
+class CancelSeatView(SeatActionView):
+    template_name = "booking/portal/seat_cancel.html"
+    form_class = ReasonForm
+
+    def perform(self, form):
+        services.cancel_seats(
+            booking=self.object.booking,
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+            seat_ids=[self.object.pk],
+        )
+        message = _("The seat has been cancelled. It is free again for someone else.")
+        return message, self.booking_url()
+
+
+class MoveSeatView(SeatActionView):
+    """Move one participant to another group of the same course that the organisation may
+    book now."""
+
+    template_name = "booking/portal/seat_move.html"
+    form_class = MoveSeatForm
+
+    @cached_property
+    def targets(self) -> list:
+        """Groups of the same course this organisation may book now, with availability."""
+        group = self.object.booking.group
+        groups = groups_with_availability(
+            bookable_groups(self.organisation)
+            .for_course(group.course)
+            .exclude(pk=group.pk)
+            .order_by("first_date", "pk")
+        )
+        for target in groups:
+            target.move_label = _move_label(target)
+        return groups
+
+    def get_form_kwargs(self):
+        return {"groups": self.targets}
+
+    def perform(self, form):
+        new_seat = services.move_seat(
+            seat=self.object,
+            to_group=form.group,
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        if new_seat.status == Seat.Status.CONFIRMED:
+            message = _("The seat has moved to the new group. The seat there is confirmed.")
+        else:
+            message = _(
+                "The seat has moved to the new group. The group is full, so the seat is on "
+                "the waiting list."
+            )
+        return message, reverse("portal:booking", kwargs={"pk": new_seat.booking_id})
+
+
+def _move_label(group) -> str:
+    """E.g. "Level 1, Bibliotheek Gouda, Gouda. Starts Monday 3 March. 2 seats left"."""
+    parts = [group.get_level_display(), f"{group.location.name}, {group.location.city}"]
+    if group.first_date:
+        parts.append(
+            _("Starts %(date)s") % {"date": date_format(group.first_date, "l j F Y")},
+        )
+    parts.append(str(group.availability.label))
+    return ". ".join(str(part) for part in parts)

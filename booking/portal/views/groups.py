@@ -1,0 +1,126 @@
+"""Finding a group with free seats, and reserving seats in it."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from booking import services
+from booking.errors import BookingError
+from booking.models import CourseGroup, Session
+from booking.portal.filters import GroupFilter
+from booking.portal.forms import ReserveForm, SeatCountForm
+from booking.selectors import availability, course_titles
+
+from .base import PortalMixin
+
+
+class FindGroupsView(PortalMixin, TemplateView):
+    template_name = "booking/portal/find_groups.html"
+    portal_section = "groups"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        group_filter = GroupFilter(self.request.GET, organisation=self.organisation)
+        page = group_filter.page
+        context.update(
+            group_filter=group_filter,
+            form=group_filter.form,
+            page_obj=page,
+            groups=page.object_list,
+            notices=group_filter.notices,
+        )
+        return context
+
+
+class ReserveView(PortalMixin, TemplateView):
+    """Two steps without JavaScript: choose the number of seats (a GET form, `?seats=3`),
+    then fill in the seats, each in its own fieldset, and reserve (POST).
+
+    Whether the organisation may book the group is checked up front to explain why not;
+    `reserve_seats` checks it again, under the group's lock, when it counts.
+    """
+
+    template_name = "booking/portal/reserve.html"
+    portal_section = "groups"
+
+    def get_group(self):
+        group = (
+            CourseGroup.objects.exclude(status=CourseGroup.Status.DRAFT)
+            .select_related("course", "location", "library", "restricted_to")
+            .prefetch_related(
+                Prefetch("sessions", queryset=Session.objects.order_by("date", "starts_at"))
+            )
+            .filter(pk=self.kwargs["group_id"])
+            .first()
+        )
+        if group is not None:
+            group.availability = availability(group)
+            group.course_title = course_titles([group.course])[group.course_id]
+        return group
+
+    def refusal(self, group) -> str:
+        """Why the organisation cannot book this group now ("" if it can)."""
+        try:
+            services.check_can_book(
+                group, organisation=self.organisation, by=self.request.user, count=1
+            )
+        except BookingError as error:
+            return error.message
+        return ""
+
+    def render_page(self, group, *, count_form=None, form=None, status=200):
+        context = self.get_context_data(
+            group=group,
+            refusal=self.refusal(group),
+            count_form=count_form,
+            form=form,
+        )
+        return self.render_to_response(context, status=status)
+
+    def not_found(self):
+        context = {
+            "organisation": self.organisation,
+            "portal_section": self.portal_section,
+            "portal_current": "true",
+        }
+        return TemplateResponse(
+            self.request, "booking/portal/group_not_found.html", context, status=404
+        )
+
+    def get(self, request, *args, **kwargs):
+        group = self.get_group()
+        if group is None:
+            return self.not_found()
+        if "seats" not in request.GET:
+            return self.render_page(group, count_form=SeatCountForm(group=group))
+        count_form = SeatCountForm(request.GET, group=group)
+        if not count_form.is_valid():
+            return self.render_page(group, count_form=count_form)
+        count = count_form.cleaned_data["seats"]
+        return self.render_page(group, count_form=count_form, form=ReserveForm(count=count))
+
+    def post(self, request, *args, **kwargs):
+        group = self.get_group()
+        if group is None:
+            return self.not_found()
+        count_form = SeatCountForm(request.POST, group=group)
+        if not count_form.is_valid():
+            return self.render_page(group, count_form=count_form)
+        form = ReserveForm(request.POST, count=count_form.cleaned_data["seats"])
+        if form.is_valid():
+            try:
+                result = services.reserve_seats(
+                    group=group,
+                    organisation=self.organisation,
+                    by=request.user,
+                    seats=form.seat_requests(),
+                )
+            except BookingError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, result.summary)
+                return redirect(reverse("portal:booking", kwargs={"pk": result.booking.pk}))
+        return self.render_page(group, count_form=count_form, form=form)
