@@ -359,7 +359,9 @@ def portal_booking(bookings: QuerySet, pk: int) -> Booking:
     for seat in booking.seats.all():
         seat.position = positions.get(seat.pk)
     booking.seat_counts = seat_counts(booking.seats.all(), positions)
-    booking.course_title = course_titles([booking.group.course])[booking.group.course_id]
+    booking.course_title = booking.group.course_title = course_titles([booking.group.course])[
+        booking.group.course_id
+    ]
     return booking
 
 

@@ -471,7 +471,9 @@ GROUPS = [
         weekday=MONDAY,
         times=AFTERNOON,
         trainer="Joyce Peters",
-        reason="Nieuwe groep; per bedrijf drie plekken, zodat meer bedrijven kunnen meedoen",
+        reason="Nieuwe groep in een klein lokaal; per bedrijf drie plekken, zodat meer bedrijven "
+        "kunnen meedoen",
+        capacity=4,
         seats_per_organisation=3,
         steps=(
             Reserve(
