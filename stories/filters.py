@@ -7,13 +7,14 @@ do not know is dropped with a notice in plain words, never an error page.
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Organisation
 from home.choices import Province
+from home.pagination import page_or_first
 
 from . import selectors
 from .models import InterviewPage, PracticeExamplePage
@@ -87,17 +88,7 @@ class StoryFilter:
         )
         paginator = Paginator(pages.values_list("pk", flat=True), STORIES_PER_PAGE)
         number = self.data.get("page", "1")
-        try:
-            page = paginator.page(number)
-        except PageNotAnInteger:
-            self.notices.append(gettext("“%(page)s” is not a page number.") % {"page": number})
-            page = paginator.page(1)
-        except EmptyPage:
-            self.notices.append(
-                gettext("Page %(page)s does not exist. We show page 1 of %(count)s.")
-                % {"page": number, "count": paginator.num_pages}
-            )
-            page = paginator.page(1)
+        page = page_or_first(paginator, number, self.notices)
         page.object_list = selectors.story_cards(page.object_list, locale=self.index_page.locale)
         return page
 

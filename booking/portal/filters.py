@@ -9,7 +9,7 @@ import re
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.models import CourseGroup, CoursePage
 from booking.selectors import bookable_groups, groups_with_availability, translated_course_titles
+from home.pagination import page_or_first
 
 GROUPS_PER_PAGE = 20
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -148,17 +149,7 @@ class GroupFilter:
     def page(self):
         paginator = Paginator(self.filtered().values_list("pk", flat=True), GROUPS_PER_PAGE)
         number = self.data.get("page", "1")
-        try:
-            page = paginator.page(number)
-        except PageNotAnInteger:
-            self.notices.append(gettext("“%(page)s” is not a page number.") % {"page": number})
-            page = paginator.page(1)
-        except EmptyPage:
-            self.notices.append(
-                gettext("Page %(page)s does not exist. We show page 1 of %(count)s.")
-                % {"page": number, "count": paginator.num_pages}
-            )
-            page = paginator.page(1)
+        page = page_or_first(paginator, number, self.notices)
         ids = list(page.object_list)
         groups = {
             group.pk: group

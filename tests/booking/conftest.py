@@ -4,6 +4,7 @@ with a contact person each, and a course with an open group at Gouda."""
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 from wagtail.models import Page
 
 from booking.models import Booking, Seat
@@ -78,6 +79,13 @@ def course_site(db, english):
 
 
 # -- the contact persons' portal ---------------------------------------------------------------
+
+
+@pytest.fixture
+def in_english():
+    """The portal in English (/en/…); the texts tested are the English source strings."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

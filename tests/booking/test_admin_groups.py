@@ -28,6 +28,7 @@ from booking.models import (
     Seat,
     Session,
 )
+from tests.helpers import text_of
 
 from .admin_helpers import is_refusal
 from .factories import (
@@ -179,13 +180,6 @@ def snapshot():
         CourseGroup.history.count(),
         Seat.history.count(),
     )
-
-
-def text_of(response) -> str:
-    """The page's text without tags, whitespace collapsed, for asserting what people read."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|svg|template)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 # -- list -----------------------------------------------------------------------------------

@@ -2,40 +2,25 @@
 changing, moving and cancelling seats until the cancellation deadline."""
 
 import datetime
-import html
-import re
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from icalendar import Calendar
 
 from booking import services
 from booking.models import Booking, Seat, Session
 from booking.services import SeatRequest
+from tests.helpers import text_of
 
 from .factories import CourseGroupFactory, CoursePageFactory, LocationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    """The portal in English (/en/…); the texts tested are the English source strings."""
-    with translation.override("en"):
-        yield
-
-
-def text_of(response):
-    """The page's text as a reader gets it: tags removed, white space collapsed."""
-    body = response.content.decode()
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
 
 
 def booking_url(booking):

@@ -1,33 +1,18 @@
 """The organisation's private calendar address and the user's personal API keys."""
 
-import html
-import re
-
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import translation
 from icalendar import Calendar
 from wagtail.models import APIToken
 
 from booking import services
 from booking.models import CalendarFeed
+from tests.helpers import text_of
 
 from .factories import CourseGroupFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    """The portal in English (/en/…); the texts tested are the English source strings."""
-    with translation.override("en"):
-        yield
-
-
-def text_of(response):
-    body = response.content.decode()
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def feed_path(token):

@@ -1,8 +1,6 @@
 """Finding a group with free seats and reserving seats in it, in the portal."""
 
 import datetime
-import html
-import re
 
 import pytest
 from django.db import connection
@@ -12,23 +10,11 @@ from django.utils import timezone, translation
 
 from booking import services
 from booking.models import Booking, CourseGroup, Seat
+from tests.helpers import text_of
 
 from .factories import CourseGroupFactory, CoursePageFactory, LocationFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    """The portal in English (/en/…); the texts tested are the English source strings."""
-    with translation.override("en"):
-        yield
-
-
-def text_of(response):
-    body = response.content.decode()
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def find(client, **params):
