@@ -1,0 +1,253 @@
+"""Bookings of the contact person's own SW company: reserve, read, cancel, history.
+
+The organisation always comes from the user (their membership), never from the request;
+another organisation's booking answers 404, as if it did not exist. Every change goes through
+booking/services.py.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from ninja import Body, Path, Query, Router, Status
+
+from booking import services
+from booking.admin.audit import BOOKING_SOURCES, SOURCES, history_rows, load_entries
+from booking.errors import InvalidRequest
+from booking.models import Booking, CourseGroup, Organisation, Seat
+from booking.roles import company_of
+from booking.selectors import bookings_visible_to, waitlist_positions
+from booking.services import ReservationResult, SeatRequest
+
+from .auth import contact_persons
+from .errors import error_responses, field_error
+from .schemas import (
+    MAX_ID,
+    BookingFilters,
+    BookingIn,
+    BookingOut,
+    BookingPage,
+    CancelIn,
+    HistoryFilters,
+    HistoryPage,
+)
+
+router = Router(tags=["Bookings"], auth=contact_persons())
+
+BookingId = Path(..., ge=1, le=MAX_ID)
+OptionalCancel = Body(None)
+
+
+def _summary(booking: Booking, seats: list[Seat], positions: dict[int, int]) -> str:
+    result = ReservationResult(
+        booking=booking,
+        confirmed=[seat for seat in seats if seat.status == Seat.Status.CONFIRMED],
+        waitlisted=[seat for seat in seats if seat.status == Seat.Status.WAITLISTED],
+        waitlist_positions=positions,
+    )
+    return result.summary or gettext("All seats have been cancelled.")
+
+
+def booking_out(booking: Booking, seats: list[Seat], positions: dict[int, int]) -> dict:
+    return {
+        "id": booking.pk,
+        "group_id": booking.group_id,
+        "created_at": timezone.localtime(booking.created_at),
+        "seats": [
+            {
+                "id": seat.pk,
+                "status": seat.status,
+                "waitlist_position": positions.get(seat.pk)
+                if seat.status == Seat.Status.WAITLISTED
+                else None,
+                "first_name": seat.first_name,
+                "learning_goal": seat.learning_goal,
+                "support_needs": seat.support_needs,
+            }
+            for seat in seats
+        ],
+        "summary": _summary(booking, seats, positions),
+    }
+
+
+def _bookings(request):
+    return bookings_visible_to(request.user).prefetch_related(
+        Prefetch("seats", queryset=Seat.objects.order_by("pk"))
+    )
+
+
+def _booking(request, booking_id: int) -> Booking:
+    return get_object_or_404(_bookings(request), pk=booking_id)
+
+
+def _answer(booking: Booking) -> dict:
+    seats = list(booking.seats.all())
+    return booking_out(booking, seats, waitlist_positions([booking.group_id]))
+
+
+@router.post(
+    "/bookings",
+    response={201: BookingOut, **error_responses(400, 401, 403, 404, 409, 422, 429, 503)},
+    summary="Reserve seats",
+)
+def create_booking(request, payload: BookingIn):
+    """Reserve seats in a group for your organisation. What fits is confirmed, the rest goes on
+    the waiting list (first come, first served). An unknown or draft group: 404. Refused (409)
+    outside the booking window, in a cancelled or closed group, for more seats than the group
+    has, or beyond your organisation's limit in the group; 403 for a group that is only for
+    another organisation."""
+    group = (
+        CourseGroup.objects.exclude(status=CourseGroup.Status.DRAFT)
+        .filter(pk=payload.group_id)
+        .first()
+    )
+    if group is None:
+        raise field_error(
+            "group_id", _("There is no group with this number."), code="not_found", status=404
+        )
+    try:
+        result = services.reserve_seats(
+            group=group,
+            organisation=company_of(request.user),
+            by=request.user,
+            seats=[
+                SeatRequest(
+                    first_name=seat.first_name,
+                    learning_goal=seat.learning_goal,
+                    support_needs=seat.support_needs,
+                )
+                for seat in payload.seats
+            ],
+        )
+    except InvalidRequest as error:
+        # More seats than the group has conflicts with the group as it is now (its capacity
+        # may change), like the organisation's limit; anything else is wrong in itself.
+        if len(payload.seats) > group.capacity:
+            raise field_error("seats", error.message, code="too_many_seats", status=409) from error
+        raise field_error("seats", error.message) from error
+    seats = [*result.confirmed, *result.waitlisted]
+    seats.sort(key=lambda seat: seat.pk)
+    return Status(201, booking_out(result.booking, seats, result.waitlist_positions))
+
+
+@router.get(
+    "/bookings",
+    response={200: BookingPage, **error_responses(401, 403, 422, 429)},
+    summary="Your organisation's bookings",
+)
+def list_bookings(request, filters: Query[BookingFilters]):
+    """Newest first, with every seat and where it stands."""
+    bookings = _bookings(request).order_by("-created_at", "-pk")
+    if filters.group is not None:
+        bookings = bookings.filter(group_id=filters.group)
+    page = list(bookings[filters.offset : filters.offset + filters.limit])
+    positions = waitlist_positions({booking.group_id for booking in page})
+    return {
+        "count": bookings.count(),
+        "items": [booking_out(booking, list(booking.seats.all()), positions) for booking in page],
+    }
+
+
+@router.get(
+    "/bookings/{int:booking_id}",
+    response={200: BookingOut, **error_responses(401, 403, 404, 422, 429)},
+    summary="One booking",
+)
+def get_booking(request, booking_id: int = BookingId):
+    return _answer(_booking(request, booking_id))
+
+
+@router.post(
+    "/bookings/{int:booking_id}/cancel",
+    response={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 422, 429, 503)},
+    summary="Cancel seats",
+)
+def cancel_booking(request, booking_id: int = BookingId, payload: CancelIn | None = OptionalCancel):
+    """Cancel some seats (`seat_ids`) or, without them, the whole booking. A freed seat goes to
+    the first person on the waiting list at once. Seats that are not in this booking: 404;
+    seats cancelled already: 409. After the cancellation deadline only the library can cancel
+    (409; the message says whom to call)."""
+    booking = _booking(request, booking_id)
+    payload = payload or CancelIn()
+    if payload.seat_ids is not None:
+        unknown = set(payload.seat_ids) - {seat.pk for seat in booking.seats.all()}
+        if unknown:
+            raise field_error(
+                "seat_ids",
+                _("This booking has no seat %(numbers)s.")
+                % {"numbers": ", ".join(map(str, sorted(unknown)))},
+                code="not_found",
+                status=404,
+            )
+    try:
+        services.cancel_seats(
+            booking=booking, by=request.user, reason=payload.reason, seat_ids=payload.seat_ids
+        )
+    except InvalidRequest as error:  # the seats were cancelled already
+        raise field_error("seat_ids", error.message, code="invalid_state", status=409) from error
+    return _answer(_booking(request, booking_id))
+
+
+def _written_by_other_companies(rows: list[dict], organisation) -> set[tuple[int, int]]:
+    """The history rows (source index, history id) written by someone at another SW company.
+
+    A seat of ours that moved up the waiting list because someone elsewhere cancelled was
+    changed by that person; their name is not ours to show.
+    """
+    wanted: dict[int, list[int]] = {}
+    for row in rows:
+        wanted.setdefault(row["source_index"], []).append(row["history_id"])
+    authors = {}
+    for index, ids in wanted.items():
+        records = SOURCES[index].records().filter(history_id__in=ids, history_user__isnull=False)
+        for history_id, user_id in records.values_list("history_id", "history_user_id"):
+            authors[(index, history_id)] = user_id
+    if not authors:
+        return set()
+    trusted = set(
+        get_user_model()
+        .objects.filter(pk__in=set(authors.values()))
+        .filter(
+            Q(is_superuser=True)
+            | Q(membership__organisation=organisation)
+            | Q(membership__organisation__kind=Organisation.Kind.LIBRARY)
+        )
+        .values_list("pk", flat=True)
+    )
+    return {key for key, user_id in authors.items() if user_id not in trusted}
+
+
+@router.get(
+    "/bookings/{int:booking_id}/history",
+    response={200: HistoryPage, **error_responses(401, 403, 404, 422, 429)},
+    summary="History of a booking",
+)
+def booking_history(request, filters: Query[HistoryFilters], booking_id: int = BookingId):
+    """Everything that happened to the booking and its seats, newest first: who, when, what
+    and why. Read-only."""
+    booking = get_object_or_404(bookings_visible_to(request.user), pk=booking_id)
+    rows = history_rows(scope=Q(booking_ref=booking.pk), models_=BOOKING_SOURCES)
+    page = list(rows[filters.offset : filters.offset + filters.limit])
+    others = _written_by_other_companies(page, company_of(request.user))
+    entries = load_entries(page)
+    items = []
+    for row, entry in zip(page, entries, strict=True):
+        items.append(
+            {
+                "when": timezone.localtime(entry.when),
+                "who": gettext("someone at another organisation")
+                if (row["source_index"], row["history_id"]) in others
+                else entry.who,
+                "action": entry.action,
+                "action_label": entry.action_label,
+                "subject": entry.subject,
+                "reason": entry.reason,
+                "changes": [
+                    {"field": change.field, "old": change.old, "new": change.new}
+                    for change in entry.changes
+                ],
+            }
+        )
+    return {"count": rows.count(), "items": items}
