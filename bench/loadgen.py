@@ -64,11 +64,14 @@ def percentile(ordered: list[float], p: float) -> float:
     return ordered[max(0, min(len(ordered), math.ceil(p / 100 * len(ordered))) - 1)]
 
 
-def _connection(host, port, request, start_at, stop_at, max_requests):
+def _connection(host, port, requests, start_at, stop_at, max_requests):
     conn = http.client.HTTPConnection(host, port, timeout=10)
     latencies, statuses, cache, errors, size = [], Counter(), Counter(), 0, 0
     time.sleep(max(0.0, start_at - time.monotonic()))
+    sent = 0
     while len(latencies) < max_requests and time.monotonic() < stop_at:
+        request = requests[sent % len(requests)]
+        sent += 1
         started = time.perf_counter()
         try:
             conn.request(request.method, request.path, body=request.body, headers=request.headers)
@@ -91,22 +94,32 @@ def _connection(host, port, request, start_at, stop_at, max_requests):
 def run_load(
     host: str,
     port: int,
-    request: Request,
+    request: Request | list[Request],
     *,
     connections: int,
     seconds: float,
     max_requests: int,
 ) -> LoadResult:
     """Send `request` over `connections` parallel connections for at most `seconds` seconds
-    and at most `max_requests` requests in total."""
+    and at most `max_requests` requests in total.
+
+    Given a list of requests, the connections take turns over it: connection i sends
+    requests i, i + connections, i + 2 × connections, … (wrapping around), so that, for
+    instance, reservations spread over many groups and API keys.
+    """
+    requests = request if isinstance(request, list) else [request]
     if host not in LOOPBACK:
         raise ValueError(f"the load generator only talks to this machine, not to {host!r}")
     per_connection = max(1, max_requests // connections)
     context = multiprocessing.get_context("fork")
     with context.Pool(connections) as pool:
         start_at = time.monotonic() + 0.2  # let every process get ready before the clock starts
-        args = (host, port, request, start_at, start_at + seconds, per_connection)
-        parts = pool.starmap(_connection, [args] * connections)
+        stop_at = start_at + seconds
+        jobs = [
+            (host, port, requests[i::connections] or requests, start_at, stop_at, per_connection)
+            for i in range(connections)
+        ]
+        parts = pool.starmap(_connection, jobs)
     latencies = sorted(latency for part in parts for latency in part[0])
     return LoadResult(
         requests=len(latencies),

@@ -96,6 +96,39 @@ def reservation_summary(result: dict) -> str:
     return f"{padded(RESERVATION_COLUMNS, lines)}\n\n{outcome}{notes}"
 
 
+API_COLUMNS = {
+    "Connections": "<",
+    "reservations/s": ">",
+    "p50 ms": ">",
+    "p95 ms": ">",
+    "p99 ms": ">",
+}
+
+
+def api_summary(result: dict) -> str:
+    """The API reservation figures as a table, or why they were not measured."""
+    if "skipped" in result:
+        return f"API reservations not measured: {result['skipped']}."
+    lines = [
+        [
+            label + (" (!)" if name == "load" and result["problems"] else ""),
+            f"{result[name]['per_second']:.0f}",
+            *(f"{result[name]['latency_ms'][p]:.1f}" for p in (50, 95, 99)),
+        ]
+        for name, label in (
+            ("alone", "one connection alone"),
+            ("load", f"{result['load']['connections']} connections"),
+        )
+    ]
+    outcome = (
+        f"{result['groups']} groups of {result['capacity']} seats, {result['keys']} API keys: "
+        f"{result['confirmed']} seats confirmed, {result['waitlisted']} waitlisted, "
+        f"{result['over_capacity']} groups over capacity."
+    )
+    notes = "".join(f"\n- (!) {problem}" for problem in result["problems"])
+    return f"{padded(API_COLUMNS, lines)}\n\n{outcome}{notes}"
+
+
 def problems(rows: list[dict]) -> str:
     return "\n".join(f"- (!) {row['label']}: {p}" for row in rows for p in row["problems"])
 
@@ -159,6 +192,9 @@ on the same machine asks for one URL over and over from several keep-alive conne
   a signed-in visitor: the page is rendered every time (plus one session lookup), from the
   fragments kept until the next publish (header, footer, a story's head, body, facts and
   related stories) and the remembered route;
+- **portal**: the contact persons' pages, signed in as `contact-promen` with a real session:
+  the overview of Promen's bookings, the list of groups Promen may book, and one booking with
+  its history timeline. They are private (never cached) and read fresh on every request;
 - **static file**: a hashed stylesheet served by whitenoise, the ceiling for one request.
 
 Each URL is warmed up first. The time under load comes in rounds that take turns over the
@@ -220,6 +256,19 @@ only.
 
 {reservation_summary(reservations)}
 
+## Reservations through the API
+
+The same booking as an SW company's HR system makes it: `POST /api/v1/bookings` with a bearer
+key and a JSON body, over HTTP, to gunicorn ({s["server"]}) with production settings on a
+fresh PostgreSQL database (`bench/api.py`, `leerplein_bench_api`). The answer (201, the booking
+with each seat's status and waiting-list place) is read before the next request. The load
+generator's connections take turns over the groups and API keys; the rate limit is lifted for
+the run, as it would otherwise be what is measured. One connection books alone first, then
+`--connections` connections at once. Afterwards the database is asked whether any group has
+more confirmed seats than it has.
+
+{api_summary(report.get("api", {"skipped": "not run"}))}
+
 ## Targets
 
 {targets}
@@ -238,6 +287,7 @@ make bench                               # or: .venv/bin/python bench/run.py --h
 DATABASE_URL=postgres://… make bench     # on PostgreSQL instead of bench/results/bench.sqlite3
 BENCH_POSTGRES_URL=postgres://… make bench           # where the reservations are measured
 .venv/bin/python bench/run.py --only reservations    # one part; leaves this file alone
+.venv/bin/python bench/run.py --only api             # the API over HTTP only
 ```
 
 Redis is used when it answers on 127.0.0.1:6379 (or set `REDIS_URL`). Reservations are

@@ -38,26 +38,29 @@ DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 # --- run by bench/run.py ---------------------------------------------------------------------
 
 
-def server_url(env: dict) -> str:
-    """The PostgreSQL server to use, as a URL naming our own bench database."""
+def server_url(env: dict, database: str = DATABASE_NAME) -> str:
+    """The PostgreSQL server to use, as a URL naming one of our own bench databases."""
     url = env.get("BENCH_POSTGRES_URL") or ""
     if not url and env.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         url = env["DATABASE_URL"]
     parts = urlsplit(url or DEFAULT_SERVER)
-    return urlunsplit(parts._replace(path=f"/{DATABASE_NAME}", query=""))
+    return urlunsplit(parts._replace(path=f"/{database}", query=""))
 
 
 def fresh_database(url: str) -> str | None:
-    """Drop and create the bench database; the reason when the server cannot be used."""
+    """Drop and create the bench database `url` names; the reason when the server cannot be
+    used."""
     try:
         import psycopg
     except ImportError:
         return "psycopg is not installed"
-    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
     try:
         with psycopg.connect(maintenance, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error as error:
         return f"PostgreSQL did not answer or refused ({str(error).strip().splitlines()[0]})"
     return None
@@ -183,13 +186,14 @@ def run_phase(env: dict, plan_file: Path, *, workers: int, threads: int, seconds
 
 def setup(groups: int) -> dict:
     """A library with `groups` open groups of 5 seats, and 10 SW companies with a contact
-    person each. Groups are planned through the booking services, like the admin does."""
+    person and an API key each. Groups are planned through the booking services, like the
+    admin does."""
     import datetime
 
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.utils import timezone
-    from wagtail.models import Page
+    from wagtail.models import APIToken, Page
 
     from booking import services
     from booking.models import (
@@ -252,7 +256,7 @@ def setup(groups: int) -> dict:
         ]
         services.save_group(group=group, by=coordinator, reason="Benchmark")
         group_ids.append(group.pk)
-    contacts = []
+    contacts, tokens = [], []
     for number in range(10):
         company = Organisation.objects.create(
             name=f"SW-bedrijf {number}", slug=f"sw-bedrijf-{number}", kind="sw_company"
@@ -260,6 +264,7 @@ def setup(groups: int) -> dict:
         contact = user_model.objects.create_user(f"bench-contact-{number}", f"{number}@bench.test")
         Membership.objects.create(user=contact, organisation=company)
         contacts.append(contact.pk)
+        tokens.append(APIToken.create_token(user=contact, name="Benchmark")[1])
     settings = connection.settings_dict
     return {
         "database": f"PostgreSQL {connection.pg_version // 10000}, {settings['NAME']} on "
@@ -267,6 +272,7 @@ def setup(groups: int) -> dict:
         "groups": group_ids,
         "capacity": 5,
         "contacts": contacts,
+        "tokens": tokens,
     }
 
 

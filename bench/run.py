@@ -27,9 +27,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from api import measure_api
 from cold import cold_render_script
 from loadgen import LoadResult, Request, percentile, run_load
-from report import machine, markdown, problems, reservation_summary, table, without_password
+from report import (
+    api_summary,
+    machine,
+    markdown,
+    problems,
+    reservation_summary,
+    table,
+    without_password,
+)
 from reservations import measure_reservations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +56,8 @@ CACHED_SHARE_OF_STATIC = 0.80
 STORY_SERVER_MS = 15.0
 RESERVATIONS_PER_SECOND = 100
 RESERVATION_P99_MS = 100.0
+API_RESERVATIONS_PER_SECOND = 50
+PORTAL_SERVER_MS = 50.0
 
 # Prints the URLs to measure from the demo content, as JSON. The story is the first practice
 # example the stories index shows (newest first).
@@ -69,6 +80,33 @@ print(json.dumps({
 }))
 """
 
+# Signs contact-promen in (a session row, as a login makes) and prints the session key and
+# the portal URLs to measure, among them one of Promen's bookings.
+PORTAL_SESSION = """
+import json
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.urls import reverse
+from django.utils import translation
+from booking.models import Booking
+user = get_user_model().objects.get(username="contact-promen")
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+booking = Booking.objects.filter(organisation=user.membership.organisation).latest("pk")
+with translation.override("nl"):
+    print(json.dumps({
+        "session": session.session_key,
+        "overview": reverse("portal:overview"),
+        "groups": reverse("portal:find_groups"),
+        "booking": reverse("portal:booking", args=[booking.pk]),
+    }))
+"""
+
 
 @dataclass
 class Scenario:
@@ -78,10 +116,10 @@ class Scenario:
     page_cache: str | None = None  # the X-Page-Cache every answer must carry ("none": absent)
 
 
-def page_scenarios(urls: dict[str, str], static_url: str) -> list[Scenario]:
+def page_scenarios(urls: dict[str, str], portal: dict, static_url: str) -> list[Scenario]:
     """Each page cached (anonymous) and uncached (a session cookie makes home/cache.py pass
     the request on, so the page is rendered every time), a course page (never cached whole),
-    then a static file as the ceiling."""
+    the portal's pages signed in as a contact person, then a static file as the ceiling."""
     session = {"Cookie": f"sessionid={secrets.token_hex(16)}"}
     scenarios = []
     for key, label in (("home", "Home page"), ("stories", "Stories index"), ("story", "Story")):
@@ -95,6 +133,15 @@ def page_scenarios(urls: dict[str, str], static_url: str) -> list[Scenario]:
     scenarios.append(
         Scenario("course", "Course page (seats always fresh)", Request(urls["course"]), "none")
     )
+    signed_in = {"Cookie": f"sessionid={portal['session']}"}
+    for key, label in (
+        ("overview", "Portal: overview"),
+        ("groups", "Portal: find a group"),
+        ("booking", "Portal: a booking and its history"),
+    ):
+        scenarios.append(
+            Scenario(f"portal-{key}", label, Request(portal[key], headers=signed_in), "none")
+        )
     scenarios.append(Scenario("static", "Static file (whitenoise)", Request(static_url)))
     return scenarios
 
@@ -186,6 +233,14 @@ def gunicorn(env: dict, port: int, args):
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
+
+
+@contextmanager
+def serving(env: dict, args):
+    """gunicorn on a free port, for the block; yields the port."""
+    port = free_port()
+    with gunicorn(env, port, args):
+        yield port
 
 
 def get(port: int, request: Request) -> str:
@@ -324,7 +379,39 @@ def check_targets(rows: dict[str, dict]) -> list[dict]:
             "passed": server_ms < STORY_SERVER_MS and not story["problems"],
         }
     )
+    for row in rows.values():
+        if row["name"].startswith("portal-"):
+            server_ms = row["alone"]["server_ms"][50]
+            targets.append(
+                {
+                    "target": f"{row['label']}: median server time under {PORTAL_SERVER_MS:g} ms",
+                    "figure": f"{server_ms} ms with one connection, {row['server_ms'][50]} ms "
+                    f"under load ({row['rps']:.0f} req/s)",
+                    "passed": server_ms < PORTAL_SERVER_MS and not row["problems"],
+                }
+            )
     return targets
+
+
+def check_api_targets(result: dict) -> list[dict]:
+    if "skipped" in result:
+        return []
+    load = result["load"]
+    return [
+        {
+            "target": f"API reservations over HTTP: at least {API_RESERVATIONS_PER_SECOND} "
+            "per second",
+            "figure": f"{load['per_second']:.0f} per second ({load['connections']} connections; "
+            f"p50 {load['latency_ms'][50]} ms, p99 {load['latency_ms'][99]} ms)",
+            "passed": load["per_second"] >= API_RESERVATIONS_PER_SECOND and not result["problems"],
+        },
+        {
+            "target": "API reservations: no group has more confirmed seats than its capacity",
+            "figure": f"{result['over_capacity']} of {result['groups']} groups over capacity; "
+            f"{result['confirmed']} confirmed, {result['waitlisted']} waitlisted",
+            "passed": result["over_capacity"] == 0 and not result["problems"],
+        },
+    ]
 
 
 def check_reservation_targets(result: dict) -> list[dict]:
@@ -396,7 +483,7 @@ def parse_args():
     add("--reservation-groups", type=int, default=40, help="open groups of 5 seats (40)")
     add(
         "--only",
-        choices=["pages", "reservations"],
+        choices=["pages", "reservations", "api"],
         help="measure one part; docs/performance.md is then left alone",
     )
     add(
@@ -431,10 +518,14 @@ def main() -> int:
     report["targets"] = []
     if args.only != "reservations":
         report |= measure_pages(env, args)
-    if args.only != "pages":
+    if args.only in (None, "reservations"):
         print("Booking seats on PostgreSQL (bench/reservations.py)")
         report["reservations"] = measure_reservations(env, args, manage)
         report["targets"] += check_reservation_targets(report["reservations"])
+    if args.only in (None, "api"):
+        print("Booking seats through the API on PostgreSQL (bench/api.py)")
+        report["api"] = measure_api(env, args, manage, lambda env: serving(env, args))
+        report["targets"] += check_api_targets(report["api"])
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
     if args.only is None:
         REPORT.write_text(markdown(report))
@@ -445,6 +536,8 @@ def main() -> int:
         print(f"{report['problems']}\n")
     if "reservations" in report:
         print(f"{reservation_summary(report['reservations'])}\n")
+    if "api" in report:
+        print(f"{api_summary(report['api'])}\n")
     for target in report["targets"]:
         print(f"{'PASS' if target['passed'] else 'FAIL'}  {target['target']}: {target['figure']}")
     written = [REPORT] if args.only is None else []
@@ -470,11 +563,12 @@ def measure_pages(env: dict, args) -> dict:
     urls = json.loads(manage(env, "shell", "-c", DISCOVER_URLS, quiet=True).splitlines()[-1])
     if not all(urls.values()):
         sys.exit(f"The demo site lacks a live Dutch page: {urls}")
+    portal = json.loads(manage(env, "shell", "-c", PORTAL_SESSION, quiet=True).splitlines()[-1])
 
     port = args.port or free_port()
     with gunicorn(env, port, args):
         print(f"Measuring on http://{HOST}:{port}")
-        scenarios = page_scenarios(urls, static_url(port, urls["home"]))
+        scenarios = page_scenarios(urls, portal, static_url(port, urls["home"]))
         for scenario in scenarios:
             get(port, scenario.request)  # an error page stops here, with the server's log
         results = measure(port, scenarios, args)

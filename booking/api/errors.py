@@ -15,8 +15,8 @@ import math
 from django.core import signals
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -52,8 +52,8 @@ VALIDATION_MESSAGES = {
     "greater_than_equal": _("Enter a number of at least %(ge)s."),
     "less_than_equal": _("Enter a number of at most %(le)s."),
     "list_type": _("Send a list."),
-    "too_short": _("Send at least %(min_length)s."),
-    "too_long": _("Send at most %(max_length)s."),
+    "too_short": _("This list is too short: send at least %(min_length)s."),
+    "too_long": _("This list is too long: send at most %(max_length)s."),
     "model_type": _("Send an object with the fields described in the documentation."),
     "model_attributes_type": _("Send an object with the fields described in the documentation."),
     "dict_type": _("Send an object with the fields described in the documentation."),
@@ -117,7 +117,7 @@ def not_authenticated_response() -> HttpResponse:
     return error_response(
         401,
         "not_authenticated",
-        _("Log in first, or send a valid API token: Authorization: Bearer <token>."),
+        _("Log in first, or send a valid API key: Authorization: Bearer <key>."),
         headers={"WWW-Authenticate": 'Bearer realm="Leerplein"'},
     )
 
@@ -192,7 +192,11 @@ def register_error_handlers(api: NinjaAPI) -> None:
         return error_response(
             429,
             "throttled",
-            gettext("You sent too many requests. Please wait %(seconds)s seconds and try again.")
+            ngettext(
+                "You sent too many requests. Please wait %(seconds)s second and try again.",
+                "You sent too many requests. Please wait %(seconds)s seconds and try again.",
+                seconds,
+            )
             % {"seconds": seconds},
             headers={"Retry-After": str(seconds)},
         )

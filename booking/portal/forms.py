@@ -65,7 +65,7 @@ def seat_count_field(capacity: int) -> forms.IntegerField:
             "required": _("Fill in a number of seats."),
             "invalid": _("Fill in a whole number, for example 2."),
             "min_value": _("Reserve at least 1 seat."),
-            "max_value": _("You can reserve at most %(limit_value)s seats in this group."),
+            "max_value": _("You can reserve no more than %(limit_value)s in this group."),
         },
     )
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from wagtail.models import APIToken
 
 from booking import services
@@ -73,7 +74,7 @@ def test_people_without_an_sw_company_are_told_the_portal_is_not_for_them(client
 
     assert response.status_code == 403
     html = response.content.decode()
-    assert "The portal is for SW companies" in html
+    assert translation.gettext("The portal is for SW companies") in html
     assert 'href="/admin/"' in html
 
 
