@@ -10,8 +10,8 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from axes.utils import reset as reset_lockouts
 from django.contrib.auth import get_user_model
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
@@ -208,21 +208,24 @@ def test_axe_finds_no_violations_on_account_pages(browser, live_site, screenshot
     page.locator(".account-nav button").click()  # log out
     problems += check(page, screenshot, lang, "logged-out", None)
 
-    # The lock-out page: five wrong passwords for an account nobody has.
-    try:
-        for _ in range(5):
+    page.close()
+
+    # The lock-out page: five wrong passwords for an account nobody has, from an address of
+    # its own behind a "proxy", so that 127.0.0.1 stays free for the other browser tests.
+    # (On PostgreSQL the live server commits the failed attempts; no rollback clears them.)
+    address_of_its_own = {"X-Forwarded-For": f"203.0.113.{LANGUAGES.index(lang) + 1}"}
+    page = browser.new_page(
+        base_url=live_site.url, viewport=PHONE, extra_http_headers=address_of_its_own
+    )
+    with override_settings(TRUSTED_PROXY_COUNT=1):
+        for _ in range(6):
             page.goto(address(lang, "accounts:login"))
-            page.fill("#id_username", "niemand@example.nl")
+            page.fill("#id_username", f"niemand-{lang}@example.nl")
             page.fill("#id_password", "wrong-password")
             page.locator("main form").get_by_role("button").click()
-        page.goto(address(lang, "accounts:login"))
-        page.fill("#id_username", "niemand@example.nl")
-        page.fill("#id_password", "wrong-password")
-        page.locator("main form").get_by_role("button").click()
         expect(page.locator("h1")).to_have_text(re.compile(r"\S"))
+        assert page.locator("#id_password").count() == 0, "the lock-out page has no form"
         problems += check(page, screenshot, lang, "locked-out", None)
-    finally:
-        reset_lockouts()  # every browser test signs in from 127.0.0.1
     page.close()
     assert not problems, "\n\n".join(problems)
 
