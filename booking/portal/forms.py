@@ -31,26 +31,6 @@ def detail_field(name: str) -> forms.Field:
     return field
 
 
-class ErrorItemsMixin:
-    """`error_items`: what the error summary lists, each with the id of the field it is about."""
-
-    def field_error_label(self, name, field):
-        return field.label
-
-    @property
-    def error_items(self) -> list[dict]:
-        items = [{"anchor": "", "text": str(error)} for error in self.non_field_errors()]
-        for name, field in self.fields.items():
-            for error in self.errors.get(name, []):
-                items.append(
-                    {
-                        "anchor": self[name].id_for_label,
-                        "text": f"{self.field_error_label(name, field)}: {error}",
-                    }
-                )
-        return items
-
-
 def seat_count_field(capacity: int) -> forms.IntegerField:
     return forms.IntegerField(
         label=_("How many seats do you want to reserve?"),
@@ -70,7 +50,7 @@ def seat_count_field(capacity: int) -> forms.IntegerField:
     )
 
 
-class SeatCountForm(ErrorItemsMixin, forms.Form):
+class SeatCountForm(forms.Form):
     """The first step of reserving: how many seats, 1 up to the size of the group."""
 
     def __init__(self, *args, group, **kwargs):
@@ -81,7 +61,7 @@ class SeatCountForm(ErrorItemsMixin, forms.Form):
         return _("Number of seats")
 
 
-class ReserveForm(ErrorItemsMixin, forms.Form):
+class ReserveForm(forms.Form):
     """One fieldset per seat: first name or initials, learning goal and support needs, all
     optional. The number of seats comes from the first step (`SeatCountForm`)."""
 
@@ -93,6 +73,7 @@ class ReserveForm(ErrorItemsMixin, forms.Form):
                 self.fields[f"seat-{number}-{name}"] = detail_field(name)
 
     def field_error_label(self, name, field):
+        """How the error summary names a field (components/error_summary.html)."""
         if name.startswith("seat-"):
             number = name.split("-")[1]
             return pgettext("seat in a form", "Seat %(number)s, %(field)s") % {

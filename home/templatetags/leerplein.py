@@ -127,3 +127,17 @@ def described_widget(field):
 @register.filter
 def absolute_url(path, request):
     return request.build_absolute_uri(path)
+
+
+@register.filter
+def error_items(form) -> list[dict]:
+    """What a form's error summary lists: each error, with the id of the field it is about
+    ("" for errors about the whole form). A form that lays out its fields in its own way
+    names them with `field_error_label(name, field)`, e.g. "Seat 2, first name"."""
+    label = getattr(form, "field_error_label", lambda name, field: field.label)
+    items = [{"anchor": "", "text": str(error)} for error in form.non_field_errors()]
+    for bound in form.visible_fields():
+        for error in bound.errors:
+            text = f"{label(bound.name, bound.field)}: {error}"
+            items.append({"anchor": bound.id_for_label, "text": text})
+    return items
