@@ -12,12 +12,10 @@ group got more confirmed seats than it has.
 """
 
 import json
-from pathlib import Path
 
 from loadgen import Request, run_load
-from reservations import _django, _json_of, fresh_database, server_url
+from reservations import _django, _json_of, planned_database
 
-ROOT = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "leerplein_bench_api"
 PATH = "/api/v1/bookings"
 
@@ -38,24 +36,21 @@ def requests(plan: dict) -> list[Request]:
 
 
 def measure_api(env: dict, args, manage, serve) -> dict:
-    """The API's figures, or {"skipped": reason}. `serve(env, port)` runs gunicorn."""
-    url = server_url(env, DATABASE_NAME)
-    reason = fresh_database(url)
-    if reason:
-        return {"skipped": f"{reason}; set BENCH_POSTGRES_URL=postgres://... to measure"}
-    env = {
-        **env,
-        "DATABASE_URL": url,
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        # The rate limit protects a real site from one runaway client; here it would measure
-        # the limit instead of the booking.
-        "API_RATE_LIMIT_AUTHENTICATED": "1000000/s",
-        "API_RATE_LIMIT_ANONYMOUS": "1000000/s",
-    }
-    manage(env, "migrate", "--no-input")
-    plan = _json_of(_django(env, "setup", "--groups", str(args.reservation_groups)), "set-up")
-    plan_file = ROOT / "bench" / "results" / "api-plan.json"
-    plan_file.write_text(json.dumps(plan))
+    """The API's figures, or {"skipped": reason}. `serve(env)` runs gunicorn for a block and
+    yields its port."""
+    # The rate limit protects a real site from one runaway client; here it would measure the
+    # limit instead of the booking.
+    planned = planned_database(
+        env,
+        args,
+        manage,
+        DATABASE_NAME,
+        API_RATE_LIMIT_AUTHENTICATED="1000000/s",
+        API_RATE_LIMIT_ANONYMOUS="1000000/s",
+    )
+    if isinstance(planned, str):
+        return {"skipped": planned}
+    env, plan, plan_file = planned
     load_requests = requests(plan)
 
     with serve(env) as port:

@@ -91,22 +91,36 @@ def _json_of(process: subprocess.Popen, what: str, timeout: float = 600) -> dict
     return json.loads(out.strip().splitlines()[-1])
 
 
-def measure_reservations(env: dict, args, manage) -> dict:
-    """The reservation benchmark's figures, or {"skipped": reason}."""
-    url = server_url(env)
+def planned_database(env: dict, args, manage, database: str, **settings: str):
+    """A fresh PostgreSQL database `database`, migrated and planned by `setup`.
+
+    Returns (the environment that uses it, the plan, the plan's file), or the reason it
+    could not be made. `settings` are extra environment variables for the run.
+    """
+    url = server_url(env, database)
     reason = fresh_database(url)
     if reason:
-        return {"skipped": f"{reason}; set BENCH_POSTGRES_URL=postgres://... to measure"}
+        return f"{reason}; set BENCH_POSTGRES_URL=postgres://... to measure"
     env = {
         **env,
         "DATABASE_URL": url,
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        "REDIS_URL": "",  # booking reads nothing from the page cache
+        **settings,
     }
     manage(env, "migrate", "--no-input")
     plan = _json_of(_django(env, "setup", "--groups", str(args.reservation_groups)), "set-up")
-    plan_file = ROOT / "bench" / "results" / "reservation-plan.json"
+    plan_file = ROOT / "bench" / "results" / f"{database}-plan.json"
     plan_file.write_text(json.dumps(plan))
+    return env, plan, plan_file
+
+
+def measure_reservations(env: dict, args, manage) -> dict:
+    """The reservation benchmark's figures, or {"skipped": reason}."""
+    # Booking reads nothing from the page cache.
+    planned = planned_database(env, args, manage, DATABASE_NAME, REDIS_URL="")
+    if isinstance(planned, str):
+        return {"skipped": planned}
+    env, plan, plan_file = planned
 
     alone = run_phase(env, plan_file, workers=1, threads=1, seconds=args.reservation_alone)
     load = run_phase(

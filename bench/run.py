@@ -516,7 +516,7 @@ def main() -> int:
         )
 
     report["targets"] = []
-    if args.only != "reservations":
+    if args.only in (None, "pages"):
         report |= measure_pages(env, args)
     if args.only in (None, "reservations"):
         print("Booking seats on PostgreSQL (bench/reservations.py)")
