@@ -424,8 +424,13 @@ def _session_text(date, starts_at, ends_at) -> str:
     return f"{date_format(date, 'SHORT_DATE_FORMAT')} {starts_at:%H:%M}–{ends_at:%H:%M}"
 
 
-def load_entries(rows: Iterable[dict]) -> list[Entry]:
-    """The entries of these history rows, in the same order."""
+def load_entries(rows: Iterable[dict], *, shown_to=None) -> list[Entry]:
+    """The entries of these history rows, in the same order.
+
+    `shown_to`: the SW company that reads them (portal, API). A change made by someone at
+    another SW company — their cancellation moved our seat up the waiting list — then names
+    nobody: that person's name is not ours to show.
+    """
     rows = list(rows)
     wanted = defaultdict(list)
     for row in rows:
@@ -439,7 +444,7 @@ def load_entries(rows: Iterable[dict]) -> list[Entry]:
             source.annotated(index)
             .filter(history_id__in=ids)
             .annotate(previous_id=source.previous_version())
-            .select_related("history_user")
+            .select_related("history_user__membership__organisation")
         )
         previous = source.records().in_bulk([r.previous_id for r in records if r.previous_id])
         for record in records:
@@ -461,15 +466,25 @@ def load_entries(rows: Iterable[dict]) -> list[Entry]:
     entries = []
     for row in rows:
         source, record, changes = loaded[(row["source_index"], row["history_id"])]
-        entries.append(_entry(source, record, changes, labels))
+        entries.append(_entry(source, record, changes, labels, shown_to))
     return entries
 
 
-def _entry(source: Source, record, changes, labels: Labels) -> Entry:
-    user = record.history_user
+def _author(user, shown_to) -> str:
+    if user is None:
+        return gettext("system")
+    if shown_to is not None and not user.is_superuser:
+        membership = getattr(user, "membership", None)
+        organisation = membership.organisation if membership else None
+        if organisation is None or not (organisation.is_library or organisation == shown_to):
+            return gettext("someone at another organisation")
+    return get_user_display_name(user)
+
+
+def _entry(source: Source, record, changes, labels: Labels, shown_to=None) -> Entry:
     return Entry(
         when=record.history_date,
-        who=get_user_display_name(user) if user else gettext("system"),
+        who=_author(record.history_user, shown_to),
         action=record.what,
         action_label=str(ACTION_LABELS.get(record.what, record.what)),
         kind=record.history_type,

@@ -5,7 +5,6 @@ another organisation's booking answers 404, as if it did not exist. Every change
 booking/services.py.
 """
 
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Body, Path, Query, Router, Status
 
 from booking import services
-from booking.admin.audit import BOOKING_SOURCES, SOURCES, history_rows, load_entries
+from booking.admin.audit import BOOKING_SOURCES, history_rows, load_entries
 from booking.errors import InvalidRequest
-from booking.models import Booking, CourseGroup, Organisation, Seat
+from booking.models import Booking, CourseGroup, Seat
 from booking.roles import company_of
 from booking.selectors import bookings_visible_to, waitlist_positions
 from booking.services import ReservationResult, SeatRequest
@@ -190,35 +189,6 @@ def cancel_booking(request, booking_id: int = BookingId, payload: CancelIn | Non
     return _answer(_booking(request, booking_id))
 
 
-def _written_by_other_companies(rows: list[dict], organisation) -> set[tuple[int, int]]:
-    """The history rows (source index, history id) written by someone at another SW company.
-
-    A seat of ours that moved up the waiting list because someone elsewhere cancelled was
-    changed by that person; their name is not ours to show.
-    """
-    wanted: dict[int, list[int]] = {}
-    for row in rows:
-        wanted.setdefault(row["source_index"], []).append(row["history_id"])
-    authors = {}
-    for index, ids in wanted.items():
-        records = SOURCES[index].records().filter(history_id__in=ids, history_user__isnull=False)
-        for history_id, user_id in records.values_list("history_id", "history_user_id"):
-            authors[(index, history_id)] = user_id
-    if not authors:
-        return set()
-    trusted = set(
-        get_user_model()
-        .objects.filter(pk__in=set(authors.values()))
-        .filter(
-            Q(is_superuser=True)
-            | Q(membership__organisation=organisation)
-            | Q(membership__organisation__kind=Organisation.Kind.LIBRARY)
-        )
-        .values_list("pk", flat=True)
-    )
-    return {key for key, user_id in authors.items() if user_id not in trusted}
-
-
 @router.get(
     "/bookings/{int:booking_id}/history",
     response={200: HistoryPage, **error_responses(401, 403, 404, 422, 429)},
@@ -230,16 +200,12 @@ def booking_history(request, filters: Query[HistoryFilters], booking_id: int = B
     booking = get_object_or_404(bookings_visible_to(request.user), pk=booking_id)
     rows = history_rows(scope=Q(booking_ref=booking.pk), models_=BOOKING_SOURCES)
     page = list(rows[filters.offset : filters.offset + filters.limit])
-    others = _written_by_other_companies(page, company_of(request.user))
-    entries = load_entries(page)
     items = []
-    for row, entry in zip(page, entries, strict=True):
+    for entry in load_entries(page, shown_to=company_of(request.user)):
         items.append(
             {
                 "when": timezone.localtime(entry.when),
-                "who": gettext("someone at another organisation")
-                if (row["source_index"], row["history_id"]) in others
-                else entry.who,
+                "who": entry.who,
                 "action": entry.action,
                 "action_label": entry.action_label,
                 "subject": entry.subject,

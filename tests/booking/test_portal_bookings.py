@@ -199,6 +199,19 @@ def test_a_change_shows_in_the_history_with_its_reason(promen_client, people, pr
     assert "Why: Ziek" in text
 
 
+def test_the_history_does_not_name_people_of_other_companies(promen_client, people, group):
+    theirs = reserve(group, people, company="konnected", seats=5)
+    ours = reserve(group, people, seats=[SeatRequest(first_name="Piet")])
+    people.contact_konnected.first_name = "Kees"
+    people.contact_konnected.save()
+    services.cancel_booking(booking=theirs, by=people.contact_konnected, reason="Andere plannen")
+
+    text = text_of(promen_client.get(booking_url(ours)))
+
+    assert "Confirmed" in text and "someone at another organisation" in text
+    assert "Kees" not in text
+
+
 def test_the_booking_page_needs_the_same_queries_for_2_and_10_seats(
     promen_client, people, course, django_assert_max_num_queries
 ):

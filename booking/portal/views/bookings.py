@@ -77,7 +77,7 @@ class BookingView(PortalMixin, TemplateView):
         booking = _booking_or_404(self, self.kwargs["pk"])
         rows = history_rows(scope=Q(booking_ref=booking.pk), models_=BOOKING_SOURCES)
         history = Paginator(rows, HISTORY_PER_PAGE).get_page(self.request.GET.get("page"))
-        history.object_list = load_entries(history.object_list)
+        history.object_list = load_entries(history.object_list, shown_to=self.organisation)
         context.update(
             booking=booking,
             group=booking.group,
