@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Processes for the tests that need no browser (pytest-xdist); browser tests run after them.
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast bench lint format install install-dev messages catalogues chromium clean
@@ -49,22 +51,25 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 test: install-dev messages chromium ## Install test tools and run the whole suite (DATABASE_URL picks the database)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		ALLOWED_HOSTS=leerplein.nl DJANGO_SETTINGS_MODULE=config.settings.production \
 		$(MANAGE) check --deploy --fail-level WARNING
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 test-fast: install-dev messages ## Run the suite without the browser tests
-	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install-dev messages ## Benchmark the demo site under gunicorn with production settings
 	$(BIN)/python bench/run.py
 
-lint: install-dev ## ruff check and ruff format --check
+lint: install-dev ## ruff check, ruff format --check and the import contracts (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev ## Format the code with ruff
 	$(BIN)/ruff check --fix .

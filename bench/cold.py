@@ -8,7 +8,7 @@ fragments and its route are all built again. Prints JSON: URL -> median millisec
 COLD_RENDERS = """
 import json, statistics, time
 from django.test import Client
-from home.cache import clear_page_cache
+from core.cache import clear_page_cache
 
 urls = json.loads({urls!r})
 client = Client(HTTP_HOST="127.0.0.1")

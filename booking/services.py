@@ -43,7 +43,7 @@ from booking.errors import (
 )
 from booking.models import Action, Attendance, Booking, CourseGroup, Organisation, Seat, Session
 from booking.roles import books_for, coordinates
-from home.cache import clear_page_cache
+from core.cache import clear_page_cache
 
 logger = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from booking.models import Organisation
+from core.cache import clear_page_cache
 from stories.models import Theme
 
-from .cache import clear_page_cache
 from .models import SiteSettings
 
 for signal in (page_published, page_unpublished, post_page_move):

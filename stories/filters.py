@@ -13,8 +13,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Organisation
-from home.choices import Province
-from home.pagination import page_or_first
+from core.choices import Province
+from core.pagination import page_or_first
 
 from . import selectors
 from .models import InterviewPage, PracticeExamplePage

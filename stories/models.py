@@ -18,8 +18,8 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from home.blocks import RICH_TEXT_FEATURES, BodyBlock
-from home.choices import Province
+from core.blocks import RICH_TEXT_FEATURES, BodyBlock
+from core.choices import Province
 
 WORDS_PER_MINUTE = 180  # a calm pace: many of our readers read with some effort
 

@@ -5,8 +5,8 @@ import pytest
 from django.core.cache import cache
 from wagtail.models import Locale, Page, Site
 
-from home.cache import forget_local
-from home.choices import Province
+from core.cache import forget_local
+from core.choices import Province
 from home.models import SiteSettings
 
 from .factories import (

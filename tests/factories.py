@@ -11,7 +11,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale
 
 from booking.models import Organisation
-from home.choices import Province
+from core.choices import Province
 from home.models import ContactPage, FormField, HomePage, StandardPage
 from stories.models import InterviewPage, PracticeExamplePage, StoryIndexPage, Theme
 

@@ -5,7 +5,7 @@ from simple_history.models import HistoricalRecords
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
-from home.choices import Province
+from core.choices import Province
 
 
 class Organisation(index.Indexed, models.Model):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.models import CourseGroup, CoursePage
 from booking.selectors import bookable_groups, groups_with_availability, translated_course_titles
-from home.pagination import page_or_first
+from core.pagination import page_or_first
 
 GROUPS_PER_PAGE = 20
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")

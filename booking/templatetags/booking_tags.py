@@ -9,9 +9,6 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from wagtail.models import Locale
-
-from home.cache import cached_fragment
 
 register = template.Library()
 
@@ -35,20 +32,6 @@ def dutch_lang():
     if not _shows_other_language():
         return ""
     return mark_safe(f' lang="{settings.LANGUAGE_CODE}"')  # noqa: S308 - a setting, no input
-
-
-@register.simple_tag(takes_context=True)
-def contact_page_url(context):
-    """The address of the 'put us in touch' page in the visitor's language ("" if none)."""
-    from home.models import ContactPage
-
-    request = context["request"]
-
-    def find():
-        page = ContactPage.objects.live().public().filter(locale=Locale.get_active()).first()
-        return page.get_url(request) if page else ""
-
-    return cached_fragment(request, "contact-page-url", [get_language()], find)
 
 
 @register.simple_tag

@@ -19,10 +19,12 @@ DEBUG = False
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 
 INSTALLED_APPS = [
-    # Leerplein
+    # Leerplein, top layer first (docs/architecture.md): demo → home → stories → booking → core
+    "demo",
     "home",
     "stories",
     "booking",
+    "core",
     # Wagtail (wagtail-localize before wagtail.*)
     "wagtail_localize",
     "wagtail_localize.locales",
@@ -62,14 +64,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outermost after static files: a cached anonymous page skips everything below.
-    "home.cache.AnonymousPageCacheMiddleware",
+    "core.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "home.locale.SiteLocaleMiddleware",
+    "core.locale.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "home.routing.CachedRouteMiddleware",
+    "core.routing.CachedRouteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -188,7 +190,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "home.cache_backends.PooledRedisCache",
+            "BACKEND": "core.cache_backends.PooledRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "leerplein"),
         }

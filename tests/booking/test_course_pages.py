@@ -17,7 +17,7 @@ from django.utils import dateformat, timezone, translation
 from booking import services
 from booking.models import CourseGroup
 from booking.selectors import Availability
-from home.cache import forget_local
+from core.cache import forget_local
 from home.models import SiteSettings
 from tests.conftest import translate
 from tests.factories import ContactPageFactory

@@ -1,11 +1,11 @@
 """Addresses of the demo pages the browser tests visit, in both languages.
 
-Built from the demo's own specs (home.demo), so a renamed slug or title changes the tests too.
+Built from the demo's own specs (demo), so a renamed slug or title changes the tests too.
 """
 
-from home.demo.content import ABOUT, CONTACT, STORY_INDEX
-from home.demo.courses import COURSE_INDEX, DIGISTERKER, KLIK_EN_TIK
-from home.demo.stories import GOUDA, INTERVIEW_GOUDA
+from demo.content import ABOUT, CONTACT, STORY_INDEX
+from demo.courses import COURSE_INDEX, DIGISTERKER, KLIK_EN_TIK
+from demo.stories import GOUDA, INTERVIEW_GOUDA
 
 LANGUAGES = ("nl", "en")
 

@@ -5,7 +5,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from home.demo.content import CONTACT
+from demo.content import CONTACT
 
 from .pages import LANGUAGES, PAGES
 

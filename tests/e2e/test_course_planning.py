@@ -16,8 +16,8 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from booking.models import CourseGroup, Location
-from home.demo.accounts import DEMO_PASSWORD
-from home.demo.courses import KLIK_EN_TIK, LOCATIONS
+from demo.accounts import DEMO_PASSWORD
+from demo.courses import KLIK_EN_TIK, LOCATIONS
 
 from .pages import COURSE_PAGES, text
 from .test_visitor_journey import expect_path

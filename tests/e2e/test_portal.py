@@ -19,7 +19,7 @@ from wagtail.models import APIToken
 
 from booking.models import Booking, CourseGroup, Seat
 from booking.services import ReservationResult
-from home.demo.accounts import DEMO_PASSWORD
+from demo.accounts import DEMO_PASSWORD
 
 from .test_visitor_journey import assert_focus_is_visible, expect_path
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from home.demo.content import STORY_INDEX
-from home.demo.stories import GOUDA, STORIES
+from demo.content import STORY_INDEX
+from demo.stories import GOUDA, STORIES
 
 from .pages import text, url
 

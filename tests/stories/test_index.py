@@ -1,6 +1,6 @@
 import pytest
 
-from home.choices import Province
+from core.choices import Province
 
 from ..factories import InterviewPageFactory, PracticeExamplePageFactory
 

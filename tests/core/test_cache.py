@@ -4,7 +4,7 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 
-from home.cache import GENERATION_KEY
+from core.cache import GENERATION_KEY
 
 from ..factories import InterviewPageFactory
 
@@ -90,5 +90,5 @@ def test_other_processes_notice_a_publish_within_a_second(client, site_tree):
     cache.incr(GENERATION_KEY)  # a publish handled by another app server
     assert client.get(url)["X-Page-Cache"] == "hit", "this process trusts its copy briefly"
     later = time.monotonic() + 1.1
-    with mock.patch("home.cache.time.monotonic", return_value=later):
+    with mock.patch("core.cache.time.monotonic", return_value=later):
         assert client.get(url)["X-Page-Cache"] == "miss"

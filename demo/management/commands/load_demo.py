@@ -1,6 +1,6 @@
 """`manage.py load_demo`: the demo site in Dutch and English, with demo accounts.
 
-Safe to run again: it only adds what is missing (see home.demo.loader). It refuses to run with
+Safe to run again: it only adds what is missing (see demo.loader). It refuses to run with
 production settings, because it creates accounts with a published password.
 
 The demo's bookings are made through booking.services, which e-mail the contact persons once
@@ -18,10 +18,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from home.demo.accounts import DEMO_PASSWORD
-from home.demo.loader import DemoLoader
-from home.demo.planning import MissingDemoAccount
-from home.demo.translation import MissingTranslationsError
+from demo.accounts import DEMO_PASSWORD
+from demo.loader import DemoLoader
+from demo.planning import MissingDemoAccount
+from demo.translation import MissingTranslationsError
 
 DROP_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 

@@ -36,7 +36,7 @@ from booking.models import (
     Session,
 )
 from booking.selectors import availability, groups_visible_to
-from home.demo.courses import GROUPS, LOCATIONS
+from demo.courses import GROUPS, LOCATIONS
 
 pytestmark = pytest.mark.django_db
 

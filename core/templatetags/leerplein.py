@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page
 
-from home.cache import cached_fragment, current_generation
+from core.cache import cached_fragment, current_generation
 
 register = template.Library()
 

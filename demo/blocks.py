@@ -1,4 +1,4 @@
-"""Body blocks (home.blocks.BodyBlock) written in both languages.
+"""Body blocks (core.blocks.BodyBlock) written in both languages.
 
 Each function returns one (block type, value) pair for a StreamField; the texts inside are
 `Text`/`Html` pairs and the page of a call to action is a `PageLink`, resolved when the page is
