@@ -4,7 +4,7 @@ Each service is one database transaction that first locks the course group it ch
 (`locked_groups`), then checks the rules of DESIGN.md, writes one history record per changed
 row (who, which action, why) and, only after the commit, sends e-mails. A rule that says no
 raises a `BookingError` whose message can be shown to the person who asked; nothing has
-changed then.
+changed then. The rules themselves are in booking/policies.py, where pages ask them too.
 
 Planning, cancelling or completing a group also empties the page cache after the commit (the
 cached home page lists the planned groups). Seat changes need not: course pages, which show
@@ -25,7 +25,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
@@ -33,17 +32,24 @@ from booking import notifications
 from booking.errors import (
     BookingBusy,
     CapacityBelowConfirmed,
-    DeadlinePassed,
     GroupFull,
     GroupNotBookable,
     InvalidRequest,
     InvalidState,
     NotAllowed,
-    OrganisationLimitReached,
+    SeatNotActive,
 )
+from booking.invalidation import refresh_pages_showing
 from booking.models import Action, Attendance, Booking, CourseGroup, Organisation, Seat, Session
+from booking.policies import (
+    check_can_book,
+    check_can_change_seats,
+    check_can_complete,
+    check_can_record_attendance,
+    check_coordinates,
+    check_group_active,
+)
 from booking.roles import books_for, coordinates
-from core.cache import clear_page_cache
 
 logger = logging.getLogger(__name__)
 
@@ -171,18 +177,6 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _require_coordinator(user, group):
-    if not coordinates(user, group):
-        raise NotAllowed(_("Only the library's coordinators can do this."))
-
-
-def _require_active_group(group):
-    if group.status == CourseGroup.Status.CANCELLED:
-        raise InvalidState(_("This group has been cancelled; nothing can change any more."))
-    if group.status == CourseGroup.Status.COMPLETED:
-        raise InvalidState(_("This group has finished; nothing can change any more."))
-
-
 def _require_room_for_confirmed(group, capacity):
     """Rule 6: the confirmed seats must still fit."""
     confirmed = _seats(group).confirmed().count()
@@ -208,10 +202,6 @@ def _seats(group):
 
 def _free_seats(group) -> int:
     return max(group.capacity - _seats(group).confirmed().count(), 0)
-
-
-def _active_seats_of(group, organisation) -> int:
-    return _seats(group).active().filter(booking__organisation=organisation).count()
 
 
 def _fill_free_seats(group, *, by, reason, ignore_limit=False) -> list[Seat]:
@@ -254,10 +244,10 @@ def _fill_free_seats(group, *, by, reason, ignore_limit=False) -> list[Seat]:
 
 def _seat_requests(seats: Sequence[SeatRequest] | int) -> list[SeatRequest]:
     if isinstance(seats, bool) or not isinstance(seats, int | list | tuple):
-        raise InvalidRequest(_("Give the number of seats as a whole number."))
+        raise InvalidRequest(_("Give the number of seats as a whole number."), argument="seats")
     requests = [SeatRequest() for _i in range(seats)] if isinstance(seats, int) else list(seats)
     if not requests:
-        raise InvalidRequest(_("Reserve at least 1 seat."))
+        raise InvalidRequest(_("Reserve at least 1 seat."), argument="seats")
     return [
         SeatRequest(
             first_name=(request.first_name or "").strip(),
@@ -268,66 +258,18 @@ def _seat_requests(seats: Sequence[SeatRequest] | int) -> list[SeatRequest]:
     ]
 
 
-def _validate_details(seat: Seat):
+def _validate_details(seat: Seat, *, argument: str):
     try:
         seat.full_clean(exclude=["booking", "status", "waitlisted_at"], validate_unique=False)
     except ValidationError as error:
         first_field, messages = next(iter(error.message_dict.items()))
         label = Seat._meta.get_field(first_field).verbose_name
         raise InvalidRequest(
-            _("%(field)s: %(problem)s"), field=str(label).capitalize(), problem=messages[0]
+            _("%(field)s: %(problem)s"),
+            argument=argument,
+            field=str(label).capitalize(),
+            problem=messages[0],
         ) from error
-
-
-def check_can_book(group, *, organisation, by, count: int, now=None):
-    """Raise a BookingError if `by` may not book `count` more seats for `organisation` (rule 4).
-
-    Services call it inside the group's lock; pages may call it to explain in advance.
-    """
-    now = now or timezone.now()
-    if organisation.kind != Organisation.Kind.SW_COMPANY:
-        raise NotAllowed(_("Only an SW company can reserve seats."))
-    if not (books_for(by, organisation) or coordinates(by, group)):
-        raise NotAllowed(_("You can only reserve seats for your own organisation."))
-    if group.status == CourseGroup.Status.CANCELLED:
-        raise GroupNotBookable(_("This group has been cancelled."))
-    if group.status != CourseGroup.Status.OPEN:
-        raise GroupNotBookable(_("This group is not open for bookings."))
-    if now < group.booking_opens_at:
-        raise GroupNotBookable(
-            _("You can reserve seats in this group from %(date)s."),
-            date=date_format(timezone.localtime(group.booking_opens_at), "DATETIME_FORMAT"),
-        )
-    if now >= group.booking_closes_at:
-        raise GroupNotBookable(_("Booking for this group has closed."))
-    if group.restricted_to_id and group.restricted_to_id != organisation.pk:
-        raise NotAllowed(
-            _("This group is only for %(organisation)s."), organisation=group.restricted_to.name
-        )
-    if count > group.capacity:
-        raise InvalidRequest(
-            ngettext_lazy(
-                "You can reserve at most %(count)s seat at once in this group.",
-                "You can reserve at most %(count)s seats at once in this group.",
-                "count",
-            ),
-            count=group.capacity,
-        )
-    limit = group.seats_per_organisation
-    if limit:
-        held = _active_seats_of(group, organisation)
-        if held + count > limit:
-            raise OrganisationLimitReached(
-                ngettext_lazy(
-                    "Your organisation can have at most %(count)s seat in this group, "
-                    "including the waiting list. You have %(held)s now.",
-                    "Your organisation can have at most %(count)s seats in this group, "
-                    "including the waiting list. You have %(held)s now.",
-                    "count",
-                ),
-                count=limit,
-                held=held,
-            )
 
 
 def reserve_seats(
@@ -362,7 +304,7 @@ def reserve_seats(
             for index, request in enumerate(requests)
         ]
         for seat in candidates:
-            _validate_details(seat)
+            _validate_details(seat, argument="seats")
         booking = Booking(group=group, organisation=organisation, booked_by=by)
         _save(booking, by=by, reason=reason, action=Action.CREATED)
         result = ReservationResult(booking=booking)
@@ -383,25 +325,6 @@ def reserve_seats(
 # -- cancelling -----------------------------------------------------------------------------
 
 
-def _require_may_cancel(user, group, organisation, now):
-    """Contact persons until the cancellation deadline, coordinators always (rule 5)."""
-    if coordinates(user, group):
-        return
-    if not books_for(user, organisation):
-        raise NotAllowed(_("You can only cancel seats of your own organisation."))
-    if now >= group.cancellation_deadline:
-        library = group.library
-        contact = library.phone or library.email or library.name
-        raise DeadlinePassed(
-            _(
-                "The deadline to cancel has passed. Please contact %(library)s (%(contact)s); "
-                "they can still cancel for you."
-            ),
-            library=library.name,
-            contact=contact,
-        )
-
-
 def cancel_seats(
     *,
     booking: Booking,
@@ -417,8 +340,7 @@ def cancel_seats(
     """
     with locked_group(booking.group_id) as group:
         now = now or timezone.now()
-        _require_may_cancel(by, group, booking.organisation, now)
-        _require_active_group(group)
+        check_can_change_seats(group, organisation=booking.organisation, by=by, now=now)
         by_library = coordinates(by, group) and not books_for(by, booking.organisation)
         # The library cancelling someone else's seat says why; the booker need not.
         if by_library:
@@ -430,7 +352,12 @@ def cancel_seats(
             wanted = {int(seat_id) for seat_id in seat_ids}
             seats = [seat for seat in seats if seat.pk in wanted]
             if not wanted or len(seats) != len(wanted):
-                raise InvalidRequest(_("This seat does not exist or has already been cancelled."))
+                gone = _("This seat does not exist or has already been cancelled.")
+                # A seat of this booking cancelled before conflicts with its state; a seat
+                # that is not in the booking at all makes the request itself wrong.
+                if wanted and wanted <= set(booking.seats.values_list("pk", flat=True)):
+                    raise SeatNotActive(gone)
+                raise InvalidRequest(gone, argument="seat_ids")
         if not seats:
             raise InvalidState(_("All seats of this booking have already been cancelled."))
         for seat in seats:
@@ -462,8 +389,7 @@ def move_seat(*, seat: Seat, to_group: CourseGroup, by, reason: str = "", now=No
             raise InvalidRequest(_("Choose a different group."))
         if old_group.course.translation_key != new_group.course.translation_key:
             raise InvalidRequest(_("A seat can only move to a group of the same course."))
-        _require_may_cancel(by, old_group, booking.organisation, now)
-        _require_active_group(old_group)
+        check_can_change_seats(old_group, organisation=booking.organisation, by=by, now=now)
         seat = Seat.objects.get(pk=seat.pk)
         if seat.status == Seat.Status.CANCELLED:
             raise InvalidState(_("This seat has been cancelled."))
@@ -500,8 +426,7 @@ def update_seat_details(
     booking = seat.booking
     with locked_group(booking.group_id) as group:
         now = now or timezone.now()
-        _require_may_cancel(by, group, booking.organisation, now)
-        _require_active_group(group)
+        check_can_change_seats(group, organisation=booking.organisation, by=by, now=now)
         seat = Seat.objects.get(pk=seat.pk)
         if seat.status == Seat.Status.CANCELLED:
             raise InvalidState(_("This seat has been cancelled."))
@@ -509,7 +434,7 @@ def update_seat_details(
         seat.first_name = details.first_name
         seat.learning_goal = details.learning_goal
         seat.support_needs = details.support_needs
-        _validate_details(seat)
+        _validate_details(seat, argument="details")
         reason = reason.strip() or _system_text(_("Participant details changed"))
         _save(seat, by=by, reason=reason, action=Action.DETAILS_CHANGED)
     return seat
@@ -528,8 +453,8 @@ def change_capacity(*, group: CourseGroup, capacity: int, by, reason: str) -> li
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
         raise InvalidRequest(_("A group needs at least 1 seat."))
     with locked_group(group.pk) as group:
-        _require_coordinator(by, group)
-        _require_active_group(group)
+        check_coordinates(group, by=by)
+        check_group_active(group)
         _require_room_for_confirmed(group, capacity)
         if group.seats_per_organisation and group.seats_per_organisation > capacity:
             raise InvalidRequest(
@@ -551,7 +476,7 @@ def promote_waitlist(*, group: CourseGroup, by=None, reason: str = "") -> list[S
     """Give every free seat to the waiting list, first come first served."""
     reason = reason.strip() or _system_text(_("A seat became free"))
     with locked_group(group.pk) as group:
-        _require_active_group(group)
+        check_group_active(group)
         return _fill_free_seats(group, by=by, reason=reason)
 
 
@@ -563,8 +488,8 @@ def promote_seat(*, seat: Seat, by, reason: str) -> Seat:
     """
     reason = _require_reason(reason)
     with locked_group(seat.booking.group_id) as group:
-        _require_coordinator(by, group)
-        _require_active_group(group)
+        check_coordinates(group, by=by)
+        check_group_active(group)
         seat = Seat.objects.get(pk=seat.pk)
         if seat.status != Seat.Status.WAITLISTED:
             raise InvalidState(_("Only a seat on the waiting list can be promoted."))
@@ -582,8 +507,8 @@ def cancel_group(*, group: CourseGroup, by, reason: str) -> list[Seat]:
     """Cancel the group and every seat in it, and tell each contact person (rule 7)."""
     reason = _require_reason(reason)
     with locked_group(group.pk) as group:
-        _require_coordinator(by, group)
-        _require_active_group(group)
+        check_coordinates(group, by=by)
+        check_group_active(group)
         seats = list(_seats(group).active())
         for seat in seats:
             seat.status = Seat.Status.CANCELLED
@@ -591,7 +516,7 @@ def cancel_group(*, group: CourseGroup, by, reason: str) -> list[Seat]:
         group.status = CourseGroup.Status.CANCELLED
         _save(group, by=by, reason=reason, action=Action.GROUP_CANCELLED)
         _after_commit(notifications.group_cancelled.enqueue, group.pk, [seat.pk for seat in seats])
-        _after_commit(clear_page_cache)
+        refresh_pages_showing(group)
     return seats
 
 
@@ -603,13 +528,7 @@ def complete_group(*, group: CourseGroup, by, reason: str = "", today=None) -> C
     """
     today = today or timezone.localdate()
     with locked_group(group.pk) as group:
-        _require_coordinator(by, group)
-        _require_active_group(group)
-        if group.status == CourseGroup.Status.DRAFT:
-            raise InvalidState(_("A draft group cannot be completed."))
-        last = group.sessions.order_by("-date").first()
-        if last is None or last.date > today:
-            raise InvalidState(_("The group can be completed after its last session."))
+        check_can_complete(group, by=by, today=today)
         reason = reason.strip() or _system_text(_("Course finished"))
         waiting = list(_seats(group).waitlisted())
         for seat in waiting:
@@ -617,7 +536,7 @@ def complete_group(*, group: CourseGroup, by, reason: str = "", today=None) -> C
             _save(seat, by=by, reason=reason, action=Action.CANCELLED)
         group.status = CourseGroup.Status.COMPLETED
         _save(group, by=by, reason=reason, action=Action.COMPLETED)
-        _after_commit(clear_page_cache)
+        refresh_pages_showing(group)
         if waiting:
             _after_commit(
                 notifications.seats_cancelled.enqueue, [seat.pk for seat in waiting], True
@@ -634,11 +553,7 @@ def record_attendance(
     """
     today = today or timezone.localdate()
     with locked_group(session.group_id) as group:
-        _require_coordinator(by, group)
-        if group.status in (CourseGroup.Status.DRAFT, CourseGroup.Status.CANCELLED):
-            raise InvalidState(_("There is no attendance for a group that does not run."))
-        if session.date > today:
-            raise InvalidState(_("Attendance can be recorded from the day of the session."))
+        check_can_record_attendance(group, session_date=session.date, by=by, today=today)
         confirmed = {seat.pk: seat for seat in _seats(group).confirmed()}
         present = {int(seat_id) for seat_id in present_seat_ids}
         if not present <= set(confirmed):
@@ -691,7 +606,7 @@ def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
         group.save()
         for session in unchanged:
             del session.skip_history_when_saving
-        _after_commit(clear_page_cache)
+        refresh_pages_showing(group)
         return len(unchanged) < len(sessions) or bool(stored), list(stored)
 
     if creating:
@@ -719,7 +634,7 @@ def delete_group(*, group: CourseGroup, by, reason: str = "") -> None:
     """Delete a group planned by mistake. Only a group nobody has booked can go; one with
     bookings is cancelled instead, so its history stays."""
     with locked_group(group.pk) as group:
-        _require_coordinator(by, group)
+        check_coordinates(group, by=by)
         if group.bookings.exists():
             raise InvalidState(
                 _("People have booked seats in this group. Cancel the group instead.")
@@ -731,7 +646,7 @@ def delete_group(*, group: CourseGroup, by, reason: str = "") -> None:
             session.delete()
         group._history_user, group._change_reason = by, reason
         group.delete()
-        _after_commit(clear_page_cache)
+        refresh_pages_showing(group)
 
 
 def remove_participant_details(*, ended_before: datetime.date, by=None) -> int:

@@ -1,7 +1,7 @@
 """The attendance list of a group: participants as rows, sessions as columns.
 
-The same sheet is printed (an HTML page) and downloaded (CSV and XLSX through Wagtail's
-SpreadsheetExportMixin), so the three never disagree.
+The same sheet is printed (an HTML page) and downloaded (CSV and XLSX through
+core.exports.SafeSpreadsheetExportMixin), so the three never disagree.
 """
 
 from dataclasses import dataclass, field
@@ -9,9 +9,6 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from booking.models import Attendance, CourseGroup, Seat, Session
-
-# A spreadsheet program runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -66,10 +63,3 @@ def mark_text(mark: bool | None) -> str:
 
 def session_heading(session: Session) -> str:
     return f"{session.date:%d-%m-%Y} {session.starts_at:%H:%M}"
-
-
-def neutralise_formula(value):
-    """Keep a typed name such as "=HYPERLINK(...)" as text in a spreadsheet program."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.admin.utils import quote
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -27,21 +27,14 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from booking import selectors, services
-from booking.admin.exports import (
-    attendance_sheet,
-    mark_text,
-    neutralise_formula,
-    session_heading,
-)
+from booking import policies, selectors, services
+from booking.admin.exports import attendance_sheet, mark_text, session_heading
 from booking.admin.forms import (
-    FINISHED_STATUSES,
     AttendanceForm,
     CancelGroupForm,
     CapacityForm,
@@ -53,6 +46,7 @@ from booking.admin.forms import (
 from booking.errors import BookingError, CapacityBelowConfirmed, InvalidRequest
 from booking.models import Attendance, CourseGroup, Seat, Session
 from booking.roles import coordinates, library_of
+from core.exports import SafeSpreadsheetExportMixin
 
 NAMESPACE = "course_groups"
 
@@ -136,12 +130,6 @@ def system_text(text, **params) -> str:
 
 # -- list -----------------------------------------------------------------------------------
 
-# Wagtail keeps XLSX cells that look like formulas as text; this does the same for CSV.
-SAFE_SPREADSHEET_VALUES = {
-    **SpreadsheetExportMixin.custom_value_preprocess,
-    str: {SpreadsheetExportMixin.FORMAT_CSV: neutralise_formula},
-}
-
 
 class OccupancyColumn(Column):
     """A bar of confirmed seats against the capacity, with the numbers in words next to it."""
@@ -165,9 +153,8 @@ class GroupTitleColumn(ButtonsColumnMixin, TitleColumn):
         return self.view.get_list_buttons(instance)
 
 
-class GroupIndexView(generic.IndexView):
+class GroupIndexView(SafeSpreadsheetExportMixin, generic.IndexView):
     page_title = gettext_lazy("Groups")
-    custom_value_preprocess = SAFE_SPREADSHEET_VALUES
 
     def get_base_queryset(self):
         return (
@@ -202,10 +189,6 @@ class GroupIndexView(generic.IndexView):
         if self.request.user.is_superuser:
             columns.insert(3, Column("library", label=_("Library"), accessor="library.name"))
         return columns
-
-    def stream_csv(self, queryset):
-        # See AttendanceListView.stream_csv: written in the user's language, before streaming.
-        return list(super().stream_csv(queryset))
 
     def get_list_more_buttons(self, instance):
         buttons = [
@@ -317,7 +300,7 @@ class GroupDetailView(VisibleGroupsMixin, generic.InspectView):
 
     @cached_property
     def is_active(self):
-        return self.object.status not in FINISHED_STATUSES
+        return policies.allows(policies.check_group_active, self.object)
 
     @cached_property
     def header_buttons(self):
@@ -372,14 +355,14 @@ class GroupDetailView(VisibleGroupsMixin, generic.InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         group = self.object
-        today = timezone.localdate()
-        may_record = group.status not in (CourseGroup.Status.DRAFT, CourseGroup.Status.CANCELLED)
+        user = self.request.user
         sessions = list(group.sessions.all())
         for session in sessions:
+            may_record = policies.allows(
+                policies.check_can_record_attendance, group, session_date=session.date, by=user
+            )
             session.attendance_url = (
-                group_url("attendance", group.pk, session.pk)
-                if may_record and session.date <= today
-                else None
+                group_url("attendance", group.pk, session.pk) if may_record else None
             )
         confirmed = [seat for seat in self.seats if seat.status == Seat.Status.CONFIRMED]
         cancelled = [seat for seat in self.seats if seat.status == Seat.Status.CANCELLED]
@@ -402,11 +385,8 @@ class GroupDetailView(VisibleGroupsMixin, generic.InspectView):
             capacity_url=group_url("capacity", group.pk),
             cancel_url=group_url("cancel", group.pk),
             complete_url=group_url("complete", group.pk),
-            # The service decides; the button only shows when completing can succeed.
-            can_complete=self.is_active
-            and group.status != CourseGroup.Status.DRAFT
-            and group.last_date is not None
-            and group.last_date <= today,
+            # The button only shows when the service would complete the group.
+            can_complete=policies.allows(policies.check_can_complete, group, by=user),
         )
         return context
 
@@ -685,14 +665,13 @@ class AttendanceView(GroupActionView):
 
 
 class AttendanceListView(
-    PermissionCheckedMixin, GroupObjectMixin, SpreadsheetExportMixin, TemplateView
+    PermissionCheckedMixin, GroupObjectMixin, SafeSpreadsheetExportMixin, TemplateView
 ):
     """The attendance list to print (a plain page), or to download with ?export=csv|xlsx."""
 
     model = CourseGroup
     permission_required = "view"
     template_name = "booking/admin/groups/attendance_list.html"
-    custom_value_preprocess = SAFE_SPREADSHEET_VALUES
 
     @cached_property
     def sheet(self):
@@ -720,11 +699,6 @@ class AttendanceListView(
 
     def get_filename(self):
         return f"{slugify(_('attendance list'))}-{self.group.pk}"
-
-    def stream_csv(self, queryset):
-        # Written now, not while the response streams: by then the admin no longer speaks
-        # the user's language, and the headings and marks would come out in another one.
-        return list(super().stream_csv(queryset))
 
     def get(self, request, *args, **kwargs):
         if self.is_export:

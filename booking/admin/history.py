@@ -6,7 +6,7 @@ admin URL edits, deletes or reverts a history record.
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import include, path, reverse
@@ -19,23 +19,21 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.base import ViewSet
 
-from booking.models import Booking, CourseGroup, Organisation
-from booking.roles import library_of
-from booking.selectors import bookings_visible_to, groups_visible_to
-
-from .audit import (
+from booking.history import (
     ACTION_CHOICES,
     BOOKING_SOURCES,
-    PlannerMenuItem,
-    PlannerRequiredMixin,
-    ScopedFiltersMixin,
-    SpreadsheetMixin,
     about_organisation,
     history_rows,
     history_user_ids,
     load_entries,
     visible_history,
 )
+from booking.models import Booking, CourseGroup, Organisation
+from booking.roles import library_of
+from booking.selectors import bookings_visible_to, groups_visible_to
+from core.exports import SafeSpreadsheetExportMixin
+
+from .audit import PlannerMenuItem, PlannerRequiredMixin, ScopedFiltersMixin
 
 PER_PAGE = 50
 EXPORT_BATCH = 500
@@ -194,8 +192,71 @@ def _in_batches(rows, size=EXPORT_BATCH):
     yield from load_entries(batch)
 
 
-class AuditLogView(PlannerRequiredMixin, ScopedFiltersMixin, SpreadsheetMixin, ReportView):
-    """Every change to groups, sessions, bookings, seats and attendance the user may see."""
+class UncountedPage(Page):
+    """A page that knows whether an older page follows without knowing how many there are."""
+
+    def __init__(self, object_list, number, paginator, *, has_next: bool):
+        super().__init__(object_list, number, paginator)
+        self._has_next = has_next
+
+    def has_next(self):
+        return self._has_next
+
+    def next_page_number(self):
+        if not self._has_next:
+            raise EmptyPage(_("That page contains no results"))
+        return self.number + 1
+
+    def start_index(self):
+        return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
+
+    def end_index(self):
+        return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
+
+
+class UncountedPaginator(Paginator):
+    """Pages through a long list without counting it: a page fetches one row more than it
+    shows, and that row says whether an older page exists.
+
+    Counting the whole history for "page 1 of N" takes longer the longer the history grows;
+    this takes the same time on page 1 however long it is. `count` and `num_pages` still
+    work (they count) but the audit log never asks for them. A page number past the end, or
+    one that is not a number, shows page 1.
+    """
+
+    def validate_number(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger(_("That page number is not an integer")) from error
+        if number < 1:
+            raise EmptyPage(_("That page number is less than 1"))
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(_("That page contains no results"))
+        return UncountedPage(
+            rows[: self.per_page], number, self, has_next=len(rows) > self.per_page
+        )
+
+    def get_page(self, number):
+        try:
+            return self.page(number)
+        except (PageNotAnInteger, EmptyPage):
+            return self.page(1)
+
+
+class AuditLogView(
+    PlannerRequiredMixin, ScopedFiltersMixin, SafeSpreadsheetExportMixin, ReportView
+):
+    """Every change to groups, sessions, bookings, seats and attendance the user may see.
+
+    Pages have "newer" and "older" links instead of page numbers: see UncountedPaginator.
+    """
 
     page_title = _("Audit log")
     header_icon = "history"
@@ -231,6 +292,18 @@ class AuditLogView(PlannerRequiredMixin, ScopedFiltersMixin, SpreadsheetMixin, R
 
     def get_filtered_queryset(self):
         return history_rows(scope=visible_history(self.request.user), refine=self.filter_queryset)
+
+    def paginate_queryset(self, queryset, page_size):
+        """Wagtail's listing would count every row for "page 1 of N" and "N matches"; it is
+        given no page, so it counts nothing, and the template shows `pager` instead."""
+        paginator = UncountedPaginator(queryset, page_size)
+        self.pager = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, None, self.pager.object_list, self.pager.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pager"] = getattr(self, "pager", None)
+        return context
 
     def decorate_paginated_queryset(self, object_list):
         if self.is_export:

@@ -25,8 +25,9 @@ from booking import reports
 from booking.models import CourseGroup, CoursePage, Organisation
 from booking.roles import library_of
 from booking.selectors import groups_visible_to
+from core.exports import SafeSpreadsheetExportMixin
 
-from .audit import PlannerMenuItem, PlannerRequiredMixin, ScopedFiltersMixin, SpreadsheetMixin
+from .audit import PlannerMenuItem, PlannerRequiredMixin, ScopedFiltersMixin
 
 # -- filters -----------------------------------------------------------------------------------
 
@@ -184,7 +185,9 @@ def _date(value) -> str:
 # -- the reports -------------------------------------------------------------------------------
 
 
-class BaseReportView(PlannerRequiredMixin, ScopedFiltersMixin, SpreadsheetMixin, ReportView):
+class BaseReportView(
+    PlannerRequiredMixin, ScopedFiltersMixin, SafeSpreadsheetExportMixin, ReportView
+):
     """A report over the user's groups: filters, a chart, the table and the exports."""
 
     template_name = "booking/admin/reports/report.html"

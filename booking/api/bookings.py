@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Body, Path, Query, Router, Status
 
 from booking import services
-from booking.admin.audit import BOOKING_SOURCES, history_rows, load_entries
-from booking.errors import InvalidRequest
+from booking.history import BOOKING_SOURCES, history_rows, load_entries
 from booking.models import Booking, CourseGroup, Seat
 from booking.roles import company_of
 from booking.selectors import bookings_visible_to, waitlist_positions
@@ -106,26 +105,20 @@ def create_booking(request, payload: BookingIn):
         raise field_error(
             "group_id", _("There is no group with this number."), code="not_found", status=404
         )
-    try:
-        result = services.reserve_seats(
-            group=group,
-            organisation=company_of(request.user),
-            by=request.user,
-            seats=[
-                SeatRequest(
-                    first_name=seat.first_name,
-                    learning_goal=seat.learning_goal,
-                    support_needs=seat.support_needs,
-                )
-                for seat in payload.seats
-            ],
-        )
-    except InvalidRequest as error:
-        # More seats than the group has conflicts with the group as it is now (its capacity
-        # may change), like the organisation's limit; anything else is wrong in itself.
-        if len(payload.seats) > group.capacity:
-            raise field_error("seats", error.message, code="too_many_seats", status=409) from error
-        raise field_error("seats", error.message) from error
+    # A refusal is a BookingError with its own code; booking/api/errors.py answers it.
+    result = services.reserve_seats(
+        group=group,
+        organisation=company_of(request.user),
+        by=request.user,
+        seats=[
+            SeatRequest(
+                first_name=seat.first_name,
+                learning_goal=seat.learning_goal,
+                support_needs=seat.support_needs,
+            )
+            for seat in payload.seats
+        ],
+    )
     seats = [*result.confirmed, *result.waitlisted]
     seats.sort(key=lambda seat: seat.pk)
     return Status(201, booking_out(result.booking, seats, result.waitlist_positions))
@@ -180,12 +173,9 @@ def cancel_booking(request, booking_id: int = BookingId, payload: CancelIn | Non
                 code="not_found",
                 status=404,
             )
-    try:
-        services.cancel_seats(
-            booking=booking, by=request.user, reason=payload.reason, seat_ids=payload.seat_ids
-        )
-    except InvalidRequest as error:  # the seats were cancelled already
-        raise field_error("seat_ids", error.message, code="invalid_state", status=409) from error
+    services.cancel_seats(
+        booking=booking, by=request.user, reason=payload.reason, seat_ids=payload.seat_ids
+    )
     return _answer(_booking(request, booking_id))
 
 

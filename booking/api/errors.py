@@ -31,7 +31,8 @@ logger = logging.getLogger("django.request")
 BUSY_RETRY_AFTER = 2
 
 # A rule that says no is a conflict with the group's state (409); a request that is wrong in
-# itself is a validation error (422); a busy group is temporary (503).
+# itself is a validation error (422); a busy group is temporary (503). Each code is the `code`
+# of a BookingError class (booking/errors.py); the API makes up no refusal codes of its own.
 STATUS_OF_BOOKING_ERROR = {
     "invalid": 422,
     "not_allowed": 403,
@@ -165,6 +166,10 @@ def register_error_handlers(api: NinjaAPI) -> None:
     def booking_error(request: HttpRequest, exc: BookingError):
         status = STATUS_OF_BOOKING_ERROR.get(exc.code, 409)
         headers = {"Retry-After": str(BUSY_RETRY_AFTER)} if status == 503 else None
+        if exc.argument:
+            # About one field of the request (named like the service's argument).
+            error = field_error(exc.argument, exc.message, code=exc.code, status=status)
+            return error_response(status, exc.code, error.detail, error.errors, headers)
         return error_response(status, exc.code, exc.message, headers=headers)
 
     @api.exception_handler(NinjaValidationError)

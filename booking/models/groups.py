@@ -26,6 +26,13 @@ class AuditedHistory(HistoricalRecords):
                 field.__class__ = models.ForeignKey
         return fields
 
+    def get_meta_options(self, model):
+        """An index to find the version before a record (what changed), read from the index
+        alone however many versions a row has; history_date has its own index already."""
+        options = super().get_meta_options(model)
+        options["indexes"] = [models.Index(fields=["id", "history_date", "history_id"])]
+        return options
+
 
 def audited():
     return AuditedHistory(bases=[AuditFields])

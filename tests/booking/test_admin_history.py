@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from wagtail.users.models import UserProfile
 
 from booking import services
-from booking.admin.audit import Change
+from booking.history import Change
 from booking.models import (
     Attendance,
     Booking,
@@ -29,6 +29,7 @@ from booking.models import (
     Session,
 )
 from booking.services import SeatRequest
+from tests.helpers import text_of
 
 from .admin_helpers import refused
 from .factories import CourseGroupFactory, LocationFactory
@@ -502,6 +503,73 @@ def test_the_log_needs_a_fixed_number_of_queries_per_page(
 
     assert len(response.context["object_list"]) == 50
     assert response.context["paginator"].count > 50
+
+
+def copies_of_the_groups_history(group, count):
+    """`count` more records of the group, a minute apart: a long history without the services'
+    cost. (The scene, not the thing under test.)"""
+    record = group.history.earliest()
+    model = type(record)
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname != "history_id"]
+    copies = []
+    for minute in range(1, count + 1):
+        copy = model(**{name: getattr(record, name) for name in fields})
+        copy.history_date = record.history_date - datetime.timedelta(minutes=minute)
+        copy.history_change_reason = f"Record {minute}"
+        copies.append(copy)
+    model.objects.bulk_create(copies)
+
+
+def test_the_log_needs_the_same_queries_for_5_and_500_entries_and_counts_nothing(
+    client, staff, course, django_assert_num_queries
+):
+    group = CourseGroupFactory(course=course, library=staff.gouda, sessions=0)
+    client.force_login(staff.coordinator_gouda)
+    copies_of_the_groups_history(group, 4)
+    audit_log(client)  # fills the caches of the first request (content types, the site)
+    with CaptureQueriesContext(connection) as few:
+        small = audit_log(client)
+    assert len(small.context["object_list"]) == 5
+    copies_of_the_groups_history(group, 495)
+
+    with django_assert_num_queries(len(few.captured_queries)) as many:
+        large = audit_log(client)
+
+    assert len(large.context["object_list"]) == 50
+    assert not [q["sql"] for q in many.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_the_log_pages_to_older_and_newer_entries(client, group, staff):
+    copies_of_the_groups_history(group, 120)
+    client.force_login(staff.coordinator_gouda)
+
+    first = audit_log(client)
+    second = audit_log(client, p=2)
+    last = audit_log(client, p=3)
+
+    html = first.content.decode()
+    assert 'href="/admin/course-planning/log/?p=2"' in html
+    assert "Older entries" in html
+    assert "Newer entries" not in html
+    assert second.context["object_list"][0].when < first.context["object_list"][-1].when
+    assert "Newer entries" in text_of(second)
+    assert "Older entries" in text_of(second)
+    assert 0 < len(last.context["object_list"]) <= 50
+    assert "Older entries" not in text_of(last)
+    assert audit_log(client, p=99).context["object_list"] == first.context["object_list"]
+
+
+def test_the_log_pager_speaks_dutch(client, group, staff):
+    copies_of_the_groups_history(group, 60)
+    profile = UserProfile.get_for_user(staff.coordinator_gouda)
+    profile.preferred_language = "nl"
+    profile.save()
+    client.force_login(staff.coordinator_gouda)
+
+    page = text_of(audit_log(client))
+
+    assert "Oudere wijzigingen" in page
+    assert "Pagina 1" in page
 
 
 def test_the_log_escapes_names(client, group, staff):

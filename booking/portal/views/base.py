@@ -7,13 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from booking.errors import BookingError
+from booking import policies
+from booking.errors import BookingError, DeadlinePassed
 from booking.models import CourseGroup
 from booking.roles import company_of
 from booking.selectors import bookings_visible_to, seats_visible_to
@@ -52,6 +51,9 @@ class PortalMixin:
     def seats(self):
         return seats_visible_to(self.request.user).filter(booking__organisation=self.organisation)
 
+    def change_state(self, group: CourseGroup) -> "ChangeState":
+        return change_state(group, organisation=self.organisation, user=self.request.user)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         match = self.request.resolver_match
@@ -77,19 +79,14 @@ class ChangeState:
     call_library: bool = False
 
 
-def change_state(group: CourseGroup, now=None) -> ChangeState:
-    now = now or timezone.now()
-    if group.status == CourseGroup.Status.CANCELLED:
-        return ChangeState(False, _("This group has been cancelled; nothing can change any more."))
-    if group.status == CourseGroup.Status.COMPLETED:
-        return ChangeState(False, _("This group has finished; nothing can change any more."))
-    if now >= group.cancellation_deadline:
-        return ChangeState(
-            False,
-            _("The deadline for changes has passed. The library can still help you."),
-            call_library=True,
-        )
-    return ChangeState(True)
+def change_state(group: CourseGroup, *, organisation, user, now=None) -> ChangeState:
+    """What `policies.check_can_change_seats` says, which the services ask again on POST."""
+    error = policies.refusal(
+        policies.check_can_change_seats, group, organisation=organisation, by=user, now=now
+    )
+    if error is None:
+        return ChangeState(True)
+    return ChangeState(False, error.summary, call_library=isinstance(error, DeadlinePassed))
 
 
 class ActionView(PortalMixin, TemplateView):

@@ -1,0 +1,191 @@
+"""May I? Each booking rule that can say no, written once.
+
+A `check_*` function returns nothing when the rule allows the action and raises the
+`BookingError` (booking/errors.py) that says why not otherwise. Services call it inside the
+group's lock, where what it reads cannot change before they write; pages ask the same
+function beforehand (`refusal`, `allows`) to decide whether to offer an action and which
+message to show when they do not. So a page never offers what the service would refuse, and
+the message on the page is the service's own.
+"""
+
+import datetime
+from collections.abc import Callable
+
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from booking.errors import (
+    BookingError,
+    DeadlinePassed,
+    GroupNotBookable,
+    InvalidState,
+    NotAllowed,
+    OrganisationLimitReached,
+    TooManySeats,
+)
+from booking.models import CourseGroup, Organisation, Seat
+from booking.roles import books_for, coordinates
+
+NOT_RUNNING = (CourseGroup.Status.DRAFT, CourseGroup.Status.CANCELLED)
+
+
+def refusal(check: Callable[..., None], /, *args, **kwargs) -> BookingError | None:
+    """The error `check` raises for these arguments, or None when it allows them."""
+    try:
+        check(*args, **kwargs)
+    except BookingError as error:
+        return error
+    return None
+
+
+def allows(check: Callable[..., None], /, *args, **kwargs) -> bool:
+    """Whether `check` allows these arguments: for a page that shows or hides an action."""
+    return refusal(check, *args, **kwargs) is None
+
+
+# -- who --------------------------------------------------------------------------------------
+
+
+def check_coordinates(group: CourseGroup, *, by) -> None:
+    """Coordinators' actions are for the group's library (and superusers)."""
+    if not coordinates(by, group):
+        raise NotAllowed(_("Only the library's coordinators can do this."))
+
+
+# -- the group --------------------------------------------------------------------------------
+
+
+def check_group_active(group: CourseGroup) -> None:
+    """Nothing changes in a cancelled or completed group."""
+    if group.status == CourseGroup.Status.CANCELLED:
+        raise InvalidState(_("This group has been cancelled; nothing can change any more."))
+    if group.status == CourseGroup.Status.COMPLETED:
+        raise InvalidState(_("This group has finished; nothing can change any more."))
+
+
+def _last_session_date(group: CourseGroup) -> datetime.date | None:
+    # A group read with `with_dates()` knows it already; a group just locked asks its sessions.
+    if "last_date" in group.__dict__:
+        return group.last_date
+    return group.sessions.aggregate(last=Max("date"))["last"]
+
+
+def check_can_complete(group: CourseGroup, *, by, today: datetime.date | None = None) -> None:
+    """A coordinator completes an open or closed group once its last session has begun."""
+    today = today or timezone.localdate()
+    check_coordinates(group, by=by)
+    check_group_active(group)
+    if group.status == CourseGroup.Status.DRAFT:
+        raise InvalidState(_("A draft group cannot be completed."))
+    last = _last_session_date(group)
+    if last is None or last > today:
+        raise InvalidState(_("The group can be completed after its last session."))
+
+
+def check_can_record_attendance(
+    group: CourseGroup, *, session_date: datetime.date, by, today: datetime.date | None = None
+) -> None:
+    """A coordinator records attendance of a group that runs, from the day of the session."""
+    today = today or timezone.localdate()
+    check_coordinates(group, by=by)
+    if group.status in NOT_RUNNING:
+        raise InvalidState(_("There is no attendance for a group that does not run."))
+    if session_date > today:
+        raise InvalidState(_("Attendance can be recorded from the day of the session."))
+
+
+# -- booking and changing seats ---------------------------------------------------------------
+
+
+def active_seats_of(group: CourseGroup, organisation: Organisation) -> int:
+    """Confirmed and waitlisted seats of `organisation` in `group`."""
+    return (
+        Seat.objects.active().filter(booking__group=group, booking__organisation=organisation)
+    ).count()
+
+
+def check_can_book(
+    group: CourseGroup,
+    *,
+    organisation: Organisation,
+    by,
+    count: int,
+    now: datetime.datetime | None = None,
+) -> None:
+    """`by` may book `count` more seats for `organisation` in `group` (rule 4)."""
+    now = now or timezone.now()
+    if organisation.kind != Organisation.Kind.SW_COMPANY:
+        raise NotAllowed(_("Only an SW company can reserve seats."))
+    if not (books_for(by, organisation) or coordinates(by, group)):
+        raise NotAllowed(_("You can only reserve seats for your own organisation."))
+    if group.status == CourseGroup.Status.CANCELLED:
+        raise GroupNotBookable(_("This group has been cancelled."))
+    if group.status != CourseGroup.Status.OPEN:
+        raise GroupNotBookable(_("This group is not open for bookings."))
+    if now < group.booking_opens_at:
+        raise GroupNotBookable(
+            _("You can reserve seats in this group from %(date)s."),
+            date=date_format(timezone.localtime(group.booking_opens_at), "DATETIME_FORMAT"),
+        )
+    if now >= group.booking_closes_at:
+        raise GroupNotBookable(_("Booking for this group has closed."))
+    if group.restricted_to_id and group.restricted_to_id != organisation.pk:
+        raise NotAllowed(
+            _("This group is only for %(organisation)s."), organisation=group.restricted_to.name
+        )
+    if count > group.capacity:
+        raise TooManySeats(
+            ngettext_lazy(
+                "You can reserve at most %(count)s seat at once in this group.",
+                "You can reserve at most %(count)s seats at once in this group.",
+                "count",
+            ),
+            count=group.capacity,
+        )
+    limit = group.seats_per_organisation
+    if limit:
+        held = active_seats_of(group, organisation)
+        if held + count > limit:
+            raise OrganisationLimitReached(
+                ngettext_lazy(
+                    "Your organisation can have at most %(count)s seat in this group, "
+                    "including the waiting list. You have %(held)s now.",
+                    "Your organisation can have at most %(count)s seats in this group, "
+                    "including the waiting list. You have %(held)s now.",
+                    "count",
+                ),
+                count=limit,
+                held=held,
+            )
+
+
+def check_can_change_seats(
+    group: CourseGroup,
+    *,
+    organisation: Organisation,
+    by,
+    now: datetime.datetime | None = None,
+) -> None:
+    """`by` may cancel, move or rename seats of `organisation` in `group` (rule 5).
+
+    Contact persons of the organisation until the cancellation deadline, the library's
+    coordinators always; nobody once the group is cancelled or completed.
+    """
+    now = now or timezone.now()
+    by_library = coordinates(by, group)
+    if not by_library and not books_for(by, organisation):
+        raise NotAllowed(_("You can only cancel seats of your own organisation."))
+    check_group_active(group)
+    if not by_library and now >= group.cancellation_deadline:
+        library = group.library
+        raise DeadlinePassed(
+            _(
+                "The deadline to cancel has passed. Please contact %(library)s (%(contact)s); "
+                "they can still cancel for you."
+            ),
+            library=library.name,
+            contact=library.phone or library.email or library.name,
+        )
