@@ -7,6 +7,8 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from edits import edits_summary
+
 COLUMNS = {  # heading: alignment
     "Scenario": "<",
     "URL": "<",
@@ -187,10 +189,10 @@ production settings; whitenoise serves the static files from the same server. A 
 on the same machine asks for one URL over and over from several keep-alive connections at once:
 
 - **cached**: an anonymous visitor; from the second request on, the anonymous page cache
-  (`home/cache.py`) answers without rendering the page (`X-Page-Cache: hit`);
+  (`core/cache.py`) answers without rendering the page (`X-Page-Cache: hit`);
 - **uncached**: the same page with a random `sessionid` cookie, which the page cache treats as
   a signed-in visitor: the page is rendered every time (plus one session lookup), from the
-  fragments kept until the next publish (header, footer, a story's head, body, facts and
+  fragments kept until what they show changes (header, footer, a story's head, body, facts and
   related stories) and the remembered route;
 - **portal**: the contact persons' pages, signed in as `contact-promen` with a real session:
   the overview of Promen's bookings, the list of groups Promen may book, and one booking with
@@ -223,11 +225,23 @@ slower. The gthread worker is used for its keep-alive connections, as behind a p
 
 {report["table"]}{notes}
 
-Right after a publish every cached page, fragment and route is stale, so the first visitor
-of each page waits for a full render. Median of 20 renders with all caches stale, measured
+A change refreshes only the pages that show it; the first visitor of such a page waits for a
+full render. The worst case, every cache empty: median of 20 renders, measured
 in-process (Django's test client, production settings, no network):
 
 {cold}
+
+## Visitors read while a coordinator edits a group
+
+The home page and a story page under load (`--connections`, `--seconds` each), first on a
+quiet site, then while another process saves an open course group once a second through
+`booking.services.save_group` (a new trainer name; the group stays public, so each save
+refreshes what shows it: the home page, which names the planned courses). *Cached* is the
+share of answers served from the page cache: `hit`, or `stale` while one worker renders the
+new copy and the others keep serving the old one (`bench/edits.py`). The story shows no
+groups and is not touched by the edits.
+
+{edits_summary(report.get("edits", {"skipped": "not run"}))}
 
 ## Reservations
 
@@ -288,6 +302,7 @@ DATABASE_URL=postgres://… make bench     # on PostgreSQL instead of bench/resu
 BENCH_POSTGRES_URL=postgres://… make bench           # where the reservations are measured
 .venv/bin/python bench/run.py --only reservations    # one part; leaves this file alone
 .venv/bin/python bench/run.py --only api             # the API over HTTP only
+.venv/bin/python bench/run.py --only edits           # reading while a group is edited
 ```
 
 Redis is used when it answers on 127.0.0.1:6379 (or set `REDIS_URL`). Reservations are

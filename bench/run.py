@@ -29,9 +29,11 @@ from pathlib import Path
 
 from api import measure_api
 from cold import cold_render_script
+from edits import check_edit_targets, measure_edits
 from loadgen import LoadResult, Request, percentile, run_load
 from report import (
     api_summary,
+    edits_summary,
     machine,
     markdown,
     problems,
@@ -117,7 +119,7 @@ class Scenario:
 
 
 def page_scenarios(urls: dict[str, str], portal: dict, static_url: str) -> list[Scenario]:
-    """Each page cached (anonymous) and uncached (a session cookie makes home/cache.py pass
+    """Each page cached (anonymous) and uncached (a session cookie makes core/cache.py pass
     the request on, so the page is rendered every time), a course page (never cached whole),
     the portal's pages signed in as a contact person, then a static file as the ceiling."""
     session = {"Cookie": f"sessionid={secrets.token_hex(16)}"}
@@ -167,6 +169,9 @@ def bench_environment() -> dict[str, str]:
     )
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     env.setdefault("DATABASE_URL", f"sqlite:///{DATABASE}")
+    # Production settings refuse SQLite and a cache without Redis; the benchmark runs on them
+    # by default (and the reservation phase without Redis), on one machine.
+    env.setdefault("LEERPLEIN_SINGLE_PROCESS_TRIAL", "1")
     env.setdefault("MEDIA_ROOT", str(MEDIA))
     env.setdefault("CACHE_KEY_PREFIX", "leerplein-bench")  # never mix with a real site's cache
     if "REDIS_URL" not in env and redis_answers():
@@ -483,7 +488,7 @@ def parse_args():
     add("--reservation-groups", type=int, default=40, help="open groups of 5 seats (40)")
     add(
         "--only",
-        choices=["pages", "reservations", "api"],
+        choices=["pages", "edits", "reservations", "api"],
         help="measure one part; docs/performance.md is then left alone",
     )
     add(
@@ -518,6 +523,13 @@ def main() -> int:
     report["targets"] = []
     if args.only in (None, "pages"):
         report |= measure_pages(env, args)
+    if args.only in (None, "edits"):
+        print("Visitors read while a coordinator edits a group every second (bench/edits.py)")
+        if args.only == "edits":
+            prepare_site(env, args)
+        urls = json.loads(manage(env, "shell", "-c", DISCOVER_URLS, quiet=True).splitlines()[-1])
+        report["edits"] = measure_edits(env, args, lambda env: serving(env, args), urls)
+        report["targets"] += check_edit_targets(report["edits"])
     if args.only in (None, "reservations"):
         print("Booking seats on PostgreSQL (bench/reservations.py)")
         report["reservations"] = measure_reservations(env, args, manage)
@@ -534,6 +546,8 @@ def main() -> int:
         print(f"\n{report['table']}\n")
     if report.get("problems"):
         print(f"{report['problems']}\n")
+    if "edits" in report:
+        print(f"{edits_summary(report['edits'])}\n")
     if "reservations" in report:
         print(f"{reservation_summary(report['reservations'])}\n")
     if "api" in report:
@@ -547,19 +561,25 @@ def main() -> int:
     return 1 if missed and args.strict else 0
 
 
+def prepare_site(env: dict, args):
+    """A fresh demo site: migrate, load_demo, collectstatic, compile_catalogues."""
+    if not args.prepare:
+        return
+    print("Preparing the demo site")
+    if env["DATABASE_URL"] == f"sqlite:///{DATABASE}":  # ours: start from scratch
+        for path in RESULTS.glob(f"{DATABASE.name}*"):
+            path.unlink()
+        if env["MEDIA_ROOT"] == str(MEDIA):
+            shutil.rmtree(MEDIA, ignore_errors=True)
+    manage(env, "migrate", "--no-input")
+    manage(env, "load_demo", "--force")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "compile_catalogues")
+
+
 def measure_pages(env: dict, args) -> dict:
     """Prepare the demo site, serve it with gunicorn and measure every page scenario."""
-    if args.prepare:
-        print("Preparing the demo site")
-        if env["DATABASE_URL"] == f"sqlite:///{DATABASE}":  # ours: start from scratch
-            for path in RESULTS.glob(f"{DATABASE.name}*"):
-                path.unlink()
-            if env["MEDIA_ROOT"] == str(MEDIA):
-                shutil.rmtree(MEDIA, ignore_errors=True)
-        manage(env, "migrate", "--no-input")
-        manage(env, "load_demo", "--force")
-        manage(env, "collectstatic", "--noinput")
-        manage(env, "compile_catalogues")
+    prepare_site(env, args)
     urls = json.loads(manage(env, "shell", "-c", DISCOVER_URLS, quiet=True).splitlines()[-1])
     if not all(urls.values()):
         sys.exit(f"The demo site lacks a live Dutch page: {urls}")

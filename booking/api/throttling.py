@@ -8,7 +8,9 @@ changes to `SimpleRateThrottle`:
   which for Wagtail's tokens is a name and a short prefix that two tokens can share);
 - the count is one atomic `cache.incr` per fixed window instead of a list of timestamps read
   and written back: with several app servers sharing Redis, concurrent requests cannot
-  overwrite each other's counts, and a high limit costs no more than a low one.
+  overwrite each other's counts, and a high limit costs no more than a low one;
+- with the cache unreachable the count is unknown (`incr` answers None) and the request is
+  let through: the rate limit protects the API, it must not switch it off.
 """
 
 import threading
@@ -46,7 +48,7 @@ class SettingsRateThrottle(SimpleRateThrottle):
         except ValueError:  # expired between add and incr: this is the first request again
             cache.set(key, 1, timeout=period + 1)
             count = 1
-        if count <= limit:
+        if count is None or count <= limit:
             return True
         self._local.wait = (window + 1) * period - now
         return False

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page
 
-from core.cache import cached_fragment, current_generation
+from core.cache import SITE, cached_fragment, depends_on, render_fragment
 
 register = template.Library()
 
@@ -25,7 +25,11 @@ def language_links(context):
     current = get_language()
     if isinstance(page, Page) and page.pk:
         links = cached_fragment(
-            request, "language-links", [page.pk], lambda: _language_links(request, page)
+            request,
+            "language-links",
+            [page.pk],
+            lambda: _language_links(request, page),
+            depends=[page],
         )
     else:
         links = _language_links(request, None)
@@ -89,16 +93,60 @@ def main_menu(context):
         )
         return [(page.title, page.get_url(request)) for page in pages]
 
-    items = cached_fragment(request, "main-menu", [get_language()], menu)
+    items = cached_fragment(request, "main-menu", [get_language()], menu, depends=[SITE])
     return [
         {"title": title, "url": url, "active": request.path.startswith(url)} for title, url in items
     ]
 
 
 @register.simple_tag(takes_context=True)
-def page_cache_generation(context):
-    """For `{% cache %}` keys: fragments made before the last publish are not reused."""
-    return current_generation(context["request"])
+def cache_depends_on(context, *items):
+    """Record that the page (and the fragment around this tag) shows these pages or lists,
+    so that a change to one of them refreshes it (core/cache.py)."""
+    depends_on(context.get("request"), *items)
+    return ""
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, name, parts, declared):
+        self.nodelist, self.name, self.parts, self.declared = nodelist, name, parts, declared
+
+    def render(self, context):
+        request = context.get("request")
+        if request is None:
+            return self.nodelist.render(context)
+        name = self.name.resolve(context)
+        parts = [get_language(), *(part.resolve(context) for part in self.parts)]
+        declared = [item.resolve(context) for item in self.declared]
+        return render_fragment(
+            request, name, parts, declared, lambda: self.nodelist.render(context)
+        )
+
+
+@register.tag("fragment")
+def fragment(parser, token):
+    """`{% fragment "name" vary_on... depends page "site"... %}...{% endfragment %}`
+
+    A piece of template kept in the cache until a page or list it depends on changes: those
+    named after `depends`, and those recorded while it renders (`cache_depends_on`, the menu).
+    The variants differ by language and by the `vary_on` values.
+    """
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("fragment needs a name")
+    if "depends" in bits:
+        at = bits.index("depends")
+        vary, declared = bits[1:at], bits[at + 1 :]
+    else:
+        vary, declared = bits[1:], []
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(
+        nodelist,
+        parser.compile_filter(bits[0]),
+        [parser.compile_filter(bit) for bit in vary],
+        [parser.compile_filter(bit) for bit in declared],
+    )
 
 
 @register.simple_tag

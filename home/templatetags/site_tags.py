@@ -4,7 +4,7 @@ from django import template
 from django.utils.translation import get_language
 from wagtail.models import Locale
 
-from core.cache import cached_fragment
+from core.cache import SITE, cached_fragment
 from home.models import ContactPage
 
 register = template.Library()
@@ -19,4 +19,4 @@ def contact_page_url(context):
         page = ContactPage.objects.live().public().filter(locale=Locale.get_active()).first()
         return page.get_url(request) if page else ""
 
-    return cached_fragment(request, "contact-page-url", [get_language()], find)
+    return cached_fragment(request, "contact-page-url", [get_language()], find, depends=[SITE])
