@@ -56,6 +56,7 @@ test: install-dev messages chromium ## Install test tools and run the whole suit
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		ALLOWED_HOSTS=leerplein.nl DJANGO_SETTINGS_MODULE=config.settings.production \
+		DATABASE_URL=postgres://check@127.0.0.1:5432/check REDIS_URL=redis://127.0.0.1:6379/0 \
 		$(MANAGE) check --deploy --fail-level WARNING
 	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)

@@ -8,3 +8,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Shared")
+
+    def ready(self):
+        # Imported once the apps are loaded, as Django's docs advise: registering the deploy
+        # checks (core/checks.py) is all it does.
+        from core import checks  # noqa: F401

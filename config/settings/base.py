@@ -105,6 +105,9 @@ TEMPLATES = [
 # lock_timeout in booking/services.py, and SQLite's busy timeout below.
 BOOKING_LOCK_TIMEOUT = float(os.environ.get("BOOKING_LOCK_TIMEOUT", "4"))
 
+# Production refuses SQLite and a per-process cache unless this trial switch is on
+# (config/settings/production.py, core/checks.py).
+SINGLE_PROCESS_TRIAL = False
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -177,6 +180,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded images and documents go to local disk here; production can keep them in
+# S3-compatible storage instead (MEDIA_STORAGE=s3, config/settings/production.py).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
@@ -186,6 +191,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Caches: Redis when REDIS_URL is set (shared by every app server), local memory otherwise.
+# The cache is an optimisation: with Redis unreachable, core/cache_backends.py answers every
+# call as a miss, so pages are rendered uncached; the short timeouts keep a dead Redis from
+# slowing each request. Sessions are in the database, never in the cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -193,14 +201,26 @@ if REDIS_URL:
             "BACKEND": "core.cache_backends.PooledRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "leerplein"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Seconds an anonymous page stays cached; publishing clears the page cache at once.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Seconds an anonymous page stays cached; a change refreshes the pages that show it at once.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
-# How long a process trusts its copy of the cache generation (see home/cache.py).
+# How long a process trusts the versions it read from the cache (see core/cache.py).
 PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
+# After a change one process renders a page; others serve their old copy, or wait this long
+# for the new one. The lock expires after PAGE_CACHE_LOCK_SECONDS if its holder dies.
+PAGE_CACHE_WAIT_SECONDS = float(os.environ.get("PAGE_CACHE_WAIT_SECONDS", "2"))
+PAGE_CACHE_LOCK_SECONDS = 10
+# Front-end cache (CDN, Varnish) purged with the pages a change refreshes: off unless
+# production.py configures it from the environment (docs/deployment.md).
+WAGTAILFRONTENDCACHE = {}
 
 # E-mail
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
