@@ -4,12 +4,30 @@ Free seats, waiting-list lengths and positions are computed here and nowhere els
 screen tells the same story.
 """
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -306,38 +324,75 @@ def _group_details() -> QuerySet:
     return CourseGroup.objects.with_dates().select_related("course", "location", "library")
 
 
-def portal_bookings(organisation, *, today=None) -> list[Booking]:
-    """Every booking of an SW company, each with its group (and the group's `first_date`,
-    `last_date`), its seats in order, `.seat_counts`, `.participants` (the names on its seats
-    still taken), `.course_title` and `.is_current`.
-
-    Current bookings are those with a seat still taken in a group that runs and has not
-    ended. Five queries however many bookings there are.
-    """
-    today = today or timezone.localdate()
-    bookings = list(
-        Booking.objects.filter(organisation=organisation).prefetch_related(
-            Prefetch("group", queryset=_group_details()),
-            Prefetch("seats", queryset=Seat.objects.order_by("pk")),
+def _portal_rows(organisation, today) -> QuerySet:
+    """The organisation's bookings with the group's `first_date` and `last_date` and
+    `is_current`: a seat still taken in a group that runs and has not ended."""
+    sessions = Session.objects.filter(group=OuterRef("group")).order_by().values("group")
+    current = (
+        Exists(Seat.objects.active().filter(booking=OuterRef("pk")))
+        & ~Q(group__status__in=[CourseGroup.Status.CANCELLED, CourseGroup.Status.COMPLETED])
+        & (Q(last_date__gte=today) | Q(last_date__isnull=True))
+    )
+    return (
+        Booking.objects.filter(organisation=organisation)
+        .annotate(
+            first_date=Subquery(sessions.annotate(value=Min("date")).values("value")),
+            last_date=Subquery(sessions.annotate(value=Max("date")).values("value")),
         )
+        .annotate(
+            is_current=Case(
+                When(current, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+    )
+
+
+def portal_bookings(organisation, *, past=False, today=None) -> QuerySet:
+    """The bookings of an SW company, not yet loaded, so that a page of them can be taken.
+
+    Current bookings (a seat still taken in a group that runs and has not ended) come soonest
+    first; with `past`, the others (ended, or every seat or the group cancelled) come most
+    recent first. Each carries `first_date`, `last_date` and `is_current`; `portal_details`
+    adds what the overview shows.
+    """
+    rows = _portal_rows(organisation, today or timezone.localdate()).filter(is_current=not past)
+    if past:
+        return rows.order_by(F("last_date").desc(nulls_first=True), "-pk")
+    return rows.order_by(F("first_date").asc(nulls_last=True), "pk")
+
+
+def portal_booking_counts(organisation, *, today=None) -> dict[str, int]:
+    """How many current and past bookings the SW company has (one query)."""
+    return _portal_rows(organisation, today or timezone.localdate()).aggregate(
+        current=Count("pk", filter=Q(is_current=True)),
+        past=Count("pk", filter=Q(is_current=False)),
+    )
+
+
+def portal_details(bookings: Iterable[Booking]) -> list[Booking]:
+    """One page of `portal_bookings`, each with its group (and the group's `first_date`,
+    `last_date`), its seats in order, `.seat_counts`, `.participants` (the names on its seats
+    still taken) and `.course_title`.
+
+    Four queries however many bookings the page holds.
+    """
+    bookings = list(bookings)
+    prefetch_related_objects(
+        bookings,
+        Prefetch("group", queryset=_group_details()),
+        Prefetch("seats", queryset=Seat.objects.order_by("pk")),
     )
     groups = {booking.group for booking in bookings}
     positions = waitlist_positions(group.pk for group in groups)
     titles = course_titles(group.course for group in groups)
     for booking in bookings:
-        group = booking.group
         booking.seat_counts = seat_counts(booking.seats.all(), positions)
         booking.participants = [
             seat.participant_label
             for seat in booking.seats.all()
             if seat.status != Seat.Status.CANCELLED
         ]
-        booking.course_title = titles[group.course_id]
-        booking.is_current = (
-            booking.seat_counts.active > 0
-            and group.status not in (CourseGroup.Status.CANCELLED, CourseGroup.Status.COMPLETED)
-            and (group.last_date is None or group.last_date >= today)
-        )
+        booking.course_title = titles[booking.group.course_id]
     return bookings
 
 
@@ -380,6 +435,29 @@ def bookable_groups(organisation, *, now=None) -> QuerySet:
             booking_closes_at__gt=now,
         )
         .filter(Q(restricted_to__isnull=True) | Q(restricted_to=organisation))
+    )
+
+
+@dataclass(frozen=True)
+class GroupOptions:
+    """What a list of groups can be filtered on."""
+
+    courses: list[tuple]  # (page id, translation key, title) of each course page
+    places: list[str]  # the cities of the locations, A to Z
+    months: list[datetime.date]  # the first day of each month a group starts in
+
+
+def group_options(groups: QuerySet) -> GroupOptions:
+    """The courses, places and starting months of `groups`: one query each, each returning
+    one row per distinct value, so the filters cost the same for 5 groups or 5,000."""
+    groups = groups.order_by()
+    courses = groups.values_list("course_id", "course__translation_key", "course__title")
+    places = groups.values_list("location__city", flat=True)
+    months = groups.annotate(month=TruncMonth("first_date")).values_list("month", flat=True)
+    return GroupOptions(
+        courses=list(courses.distinct()),
+        places=sorted(places.distinct(), key=str.lower),
+        months=sorted(month for month in months.distinct() if month is not None),
     )
 
 

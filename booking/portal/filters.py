@@ -1,4 +1,5 @@
-"""Finding a group: course, level, place and month, in the query string.
+"""The portal's lists, filtered and paginated through the query string: finding a group
+(course, level, place and month) and the organisation's bookings (current or past).
 
 Like the stories' filters, a value we do not know is left out with a notice in plain words,
 never an error page, so an old bookmark or a typing error still shows groups.
@@ -18,7 +19,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import CourseGroup, CoursePage
-from booking.selectors import bookable_groups, groups_with_availability, translated_course_titles
+from booking.selectors import (
+    bookable_groups,
+    group_options,
+    groups_with_availability,
+    portal_booking_counts,
+    portal_bookings,
+    portal_details,
+    translated_course_titles,
+)
 from core.pagination import page_or_first
 
 GROUPS_PER_PAGE = 20
@@ -68,29 +77,21 @@ class GroupFilter:
     def __init__(self, data, *, organisation):
         self.data = data
         self.groups = bookable_groups(organisation)
-        rows = list(
-            self.groups.order_by().values_list(
-                "course_id",
-                "course__translation_key",
-                "course__title",
-                "location__city",
-                "first_date",
-            )
-        )
-        self.course_keys = {row[0]: row[1] for row in rows}
+        options = group_options(self.groups)
+        self.course_keys = {pk: key for pk, key, _title in options.courses}
         self.form = GroupFilterForm(
             self._with_course_of_any_language(data),
-            courses=self._course_choices(rows),
-            places=sorted({row[3] for row in rows}, key=str.lower),
-            months={row[4].replace(day=1) for row in rows if row[4]},
+            courses=self._course_choices(options.courses),
+            places=options.places,
+            months=options.months,
         )
         self.form.is_valid()
         self.notices = [self._notice(name) for name in self.form.errors]
 
-    def _course_choices(self, rows):
+    def _course_choices(self, courses):
         titles = translated_course_titles(self.course_keys.values())
-        courses = {str(pk): titles.get(key, title) for pk, key, title, *_rest in rows}
-        return sorted(courses.items(), key=lambda choice: choice[1].lower())
+        choices = {str(pk): titles.get(key, title) for pk, key, title in courses}
+        return sorted(choices.items(), key=lambda choice: choice[1].lower())
 
     def _with_course_of_any_language(self, data):
         """Course pages link here with their own id; groups hang on the Dutch page. An id of
@@ -166,3 +167,31 @@ class GroupFilter:
     def query_prefix(self) -> str:
         """The filters as a query string ready for a page number to be appended."""
         return "?" + urlencode(self.filters) + "&" if self.filters else "?"
+
+
+BOOKINGS_PER_PAGE = 20
+
+
+class BookingList:
+    """One page of an SW company's bookings: the current ones, soonest first, or with
+    `?show=past` the past and cancelled ones, most recent first.
+
+    A page number we do not know shows page 1 with a notice, like the group finder.
+    """
+
+    def __init__(self, data, *, organisation):
+        self.showing_past = data.get("show") == "past"
+        self.counts = portal_booking_counts(organisation)
+        self.notices = []
+        paginator = Paginator(
+            portal_bookings(organisation, past=self.showing_past), BOOKINGS_PER_PAGE
+        )
+        # Both numbers are counted already, for the tabs: the paginator need not count again.
+        paginator.count = self.counts["past" if self.showing_past else "current"]
+        self.page = page_or_first(paginator, data.get("page", "1"), self.notices)
+        self.page.object_list = portal_details(self.page.object_list)
+
+    @property
+    def query_prefix(self) -> str:
+        """The tab as a query string ready for a page number to be appended."""
+        return "?show=past&" if self.showing_past else "?"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from booking import services
-from booking.models import Booking, Seat, Session
+from booking.models import Booking, CourseGroup, Seat, Session
 from booking.services import SeatRequest
 from tests.helpers import text_of
 
@@ -94,7 +94,7 @@ def test_without_bookings_the_overview_points_to_the_groups(promen_client, peopl
     assert f'href="{reverse("portal:find_groups")}"' in response.content.decode()
 
 
-def test_past_and_cancelled_bookings_are_folded_away(promen_client, people, course, group):
+def test_past_and_cancelled_bookings_are_shown_on_request(promen_client, people, course, group):
     ended = CourseGroupFactory(
         course=course,
         library=people.gouda,
@@ -106,13 +106,20 @@ def test_past_and_cancelled_bookings_are_folded_away(promen_client, people, cour
     services.cancel_booking(booking=cancelled, by=people.contact_promen)
     current = reserve(group, people, seats=2)
 
-    page = promen_client.get(reverse("portal:overview")).content.decode()
+    upcoming = promen_client.get(reverse("portal:overview"))
+    earlier = promen_client.get(reverse("portal:overview"), {"show": "past"})
 
-    upcoming, folded = page.split("<details", 1)
-    assert booking_url(current) in upcoming
-    assert booking_url(past) in folded and booking_url(past) not in upcoming
-    assert booking_url(cancelled) in folded and booking_url(cancelled) not in upcoming
-    assert "all seats cancelled" in folded
+    upcoming_page, earlier_page = upcoming.content.decode(), earlier.content.decode()
+    assert booking_url(current) in upcoming_page
+    assert booking_url(past) not in upcoming_page
+    assert booking_url(cancelled) not in upcoming_page
+    assert f'href="{reverse("portal:overview")}?show=past"' in upcoming_page
+    assert "Past and cancelled bookings (2)" in text_of(upcoming)
+    assert booking_url(past) in earlier_page and booking_url(cancelled) in earlier_page
+    assert booking_url(current) not in earlier_page
+    assert "all seats cancelled" in text_of(earlier)
+    assert 'aria-current="page">Past and cancelled bookings (2)</a>' in earlier_page
+    assert "<title>Past and cancelled bookings – My bookings" in earlier_page
 
 
 def test_names_are_escaped_in_the_overview_and_the_booking_page(promen_client, people, course):
@@ -152,8 +159,142 @@ def test_the_overview_needs_the_same_queries_for_2_and_10_bookings(
     with django_assert_max_num_queries(len(few.captured_queries)):
         many = promen_client.get(overview)
 
-    assert len(many.context["current_bookings"]) == 10
+    assert len(many.context["bookings"]) == 10
     assert "1 on the waiting list (place 1)" in text_of(many)
+
+
+def bulk_bookings(count, *, people, course, days, company="promen", step=1):
+    """`count` bookings of one named, confirmed seat each, five to a group (its capacity);
+    the first group's only session is `days` from today, each next group's `step` days later.
+
+    Written in bulk, without services or history: scenery for reading, not the code under
+    test. Groups in the past are completed and their booking window has closed.
+    """
+    now = timezone.now()
+    today = timezone.localdate()
+    ended = days < 0
+    location = LocationFactory(organisation=people.gouda)
+    groups = CourseGroup.objects.bulk_create(
+        CourseGroup(
+            course=course,
+            library=people.gouda,
+            location=location,
+            capacity=5,
+            status=CourseGroup.Status.COMPLETED if ended else CourseGroup.Status.OPEN,
+            booking_opens_at=now + datetime.timedelta(days=min(days, 0) - 30),
+            booking_closes_at=now + datetime.timedelta(days=days - 1),
+            cancellation_deadline=now + datetime.timedelta(days=days - 1),
+        )
+        for _ in range(-(-count // 5))
+    )
+    Session.objects.bulk_create(
+        Session(
+            group=group,
+            date=today + datetime.timedelta(days=days + number * step),
+            starts_at=datetime.time(10),
+            ends_at=datetime.time(12),
+        )
+        for number, group in enumerate(groups)
+    )
+    bookings = Booking.objects.bulk_create(
+        Booking(
+            group=groups[number // 5],
+            organisation=getattr(people, company),
+            booked_by=getattr(people, f"contact_{company}"),
+        )
+        for number in range(count)
+    )
+    Seat.objects.bulk_create(
+        Seat(booking=booking, status=Seat.Status.CONFIRMED, first_name=f"Deelnemer {booking.pk}")
+        for booking in bookings
+    )
+    return bookings
+
+
+def overview(client, **params):
+    """The overview and the number of queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("portal:overview"), params)
+    assert response.status_code == 200
+    return response, len(queries.captured_queries)
+
+
+def listed_bookings(response):
+    return [booking.pk for booking in response.context["bookings"]]
+
+
+def test_the_overview_needs_the_same_queries_for_5_and_500_bookings(promen_client, people, course):
+    bulk_bookings(3, people=people, course=course, days=7)
+    bulk_bookings(2, people=people, course=course, days=-30)
+    for _ in range(2):  # the first requests of a site make its settings and fill its caches
+        promen_client.get(reverse("portal:overview"))
+    _response, few_upcoming = overview(promen_client)
+    _response, few_past = overview(promen_client, show="past")
+
+    bulk_bookings(297, people=people, course=course, days=7)
+    bulk_bookings(198, people=people, course=course, days=-400)
+    upcoming, many_upcoming = overview(promen_client)
+    past, many_past = overview(promen_client, show="past", page=3)
+
+    assert (many_upcoming, many_past) == (few_upcoming, few_past)
+    assert len(listed_bookings(upcoming)) == len(listed_bookings(past)) == 20
+    assert "Your organisation has 300 bookings" in text_of(upcoming)
+    assert "Upcoming bookings (300)" in text_of(past)
+    assert "Past and cancelled bookings (200)" in text_of(upcoming)
+    assert "Page 3 of 10" in text_of(past)
+
+
+def test_upcoming_bookings_come_soonest_first_one_page_at_a_time(promen_client, people, course):
+    later = bulk_bookings(10, people=people, course=course, days=40, step=-5)
+    sooner = bulk_bookings(15, people=people, course=course, days=10)
+    bulk_bookings(5, people=people, course=course, days=-10)
+    soonest_first = [booking.pk for booking in sooner + later[5:] + later[:5]]
+
+    first, _queries = overview(promen_client)
+    second, _queries = overview(promen_client, page=2)
+
+    assert listed_bookings(first) + listed_bookings(second) == soonest_first
+    assert "Page 1 of 2" in text_of(first)
+    assert 'href="?page=2" rel="next"' in first.content.decode()
+    assert 'href="?page=1" rel="prev"' in second.content.decode()
+
+
+def test_past_bookings_come_most_recent_first_one_page_at_a_time(promen_client, people, course):
+    bulk_bookings(5, people=people, course=course, days=10)
+    oldest = bulk_bookings(15, people=people, course=course, days=-100)
+    recent = bulk_bookings(10, people=people, course=course, days=-20)
+    most_recent_first = [booking.pk for booking in reversed(oldest + recent)]
+
+    first, _queries = overview(promen_client, show="past")
+    second, _queries = overview(promen_client, show="past", page=2)
+
+    assert listed_bookings(first) + listed_bookings(second) == most_recent_first
+    assert "Page 1 of 2" in text_of(first)
+    assert 'href="?show=past&amp;page=2" rel="next"' in first.content.decode()
+    assert "Upcoming bookings (5)" in text_of(second)
+
+
+def test_a_page_that_does_not_exist_shows_the_first_with_a_notice(promen_client, people, course):
+    bookings = bulk_bookings(3, people=people, course=course, days=10)
+
+    for page in ("9", "abc"):
+        response, _queries = overview(promen_client, page=page)
+        assert listed_bookings(response) == [booking.pk for booking in bookings]
+    assert "“abc” is not a page number." in text_of(response)
+
+
+def test_another_organisations_bookings_never_appear(promen_client, people, course):
+    ours = bulk_bookings(2, people=people, course=course, days=10)
+    ours += bulk_bookings(1, people=people, course=course, days=-10)
+    bulk_bookings(4, people=people, course=course, days=10, company="konnected")
+    bulk_bookings(3, people=people, course=course, days=-10, company="konnected")
+
+    upcoming, _queries = overview(promen_client)
+    past, _queries = overview(promen_client, show="past")
+
+    assert set(listed_bookings(upcoming) + listed_bookings(past)) == {b.pk for b in ours}
+    assert "Upcoming bookings (2)" in text_of(past)
+    assert "Past and cancelled bookings (1)" in text_of(upcoming)
 
 
 # -- one booking -------------------------------------------------------------------------------

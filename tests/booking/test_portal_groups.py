@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from booking import services
-from booking.models import Booking, CourseGroup, Seat
+from booking.models import Booking, CourseGroup, Seat, Session
 from tests.helpers import text_of
 
 from .factories import CourseGroupFactory, CoursePageFactory, LocationFactory
@@ -171,6 +171,75 @@ def test_finding_groups_needs_the_same_queries_for_2_and_10_groups(
         response = find(promen_client)
 
     assert len(response.context["groups"]) == 10
+
+
+def bulk_groups(count, *, people, courses, places):
+    """`count` open, bookable groups with two sessions each, spread over the courses, the
+    places (a location of Gouda's library in each), the three levels and six months.
+
+    Written in bulk, without services or history: scenery for reading.
+    """
+    now = timezone.now()
+    today = timezone.localdate()
+    locations = [LocationFactory(organisation=people.gouda, city=place) for place in places]
+    groups = CourseGroup.objects.bulk_create(
+        CourseGroup(
+            course=courses[number % len(courses)],
+            library=people.gouda,
+            location=locations[number % len(locations)],
+            level=1 + number % 3,
+            status=CourseGroup.Status.OPEN,
+            booking_opens_at=now - datetime.timedelta(days=7),
+            booking_closes_at=now + datetime.timedelta(days=10),
+            cancellation_deadline=now + datetime.timedelta(days=12),
+        )
+        for number in range(count)
+    )
+    Session.objects.bulk_create(
+        Session(
+            group=group,
+            date=today + datetime.timedelta(days=14 + 30 * (number % 6) + week * 7),
+            starts_at=datetime.time(10),
+            ends_at=datetime.time(12),
+        )
+        for number, group in enumerate(groups)
+        for week in range(2)
+    )
+    return groups
+
+
+def test_finding_groups_needs_the_same_queries_for_5_and_1000_groups(promen_client, people, course):
+    courses = [course, CoursePageFactory(parent=course.get_parent(), title="Digisterker")]
+    places = ["Gouda", "Deventer", "Alphen aan den Rijn", "Zwolle"]
+    bulk_groups(5, people=people, courses=courses, places=places)
+    for _ in range(2):  # the first requests of a site make its settings and fill its caches
+        find(promen_client)
+
+    def queries(**params):
+        with CaptureQueriesContext(connection) as captured:
+            response = find(promen_client, **params)
+        assert response.status_code == 200
+        return response, len(captured.captured_queries)
+
+    _response, few = queries()
+    _response, few_filtered = queries(course=course.pk, place="Gouda", page=1)
+    bulk_groups(995, people=people, courses=courses, places=places)
+    everything, many = queries()
+    filtered, many_filtered = queries(course=course.pk, place="Gouda", page=2)
+
+    assert (many, many_filtered) == (few, few_filtered)
+    assert len(everything.context["groups"]) == 20
+    assert everything.context["page_obj"].paginator.count == 1000
+    gouda_klik_en_tik = CourseGroup.objects.filter(course=course, location__city="Gouda")
+    assert filtered.context["page_obj"].paginator.count == gouda_klik_en_tik.count() == 251
+    assert listed(filtered).issubset(set(gouda_klik_en_tik.values_list("pk", flat=True)))
+    fields = everything.context["form"].fields
+    courses = [label for _value, label in fields["course"].choices]
+    assert courses == ["All", "Digisterker", "Klik & Tik"]
+    assert [value for value, _label in fields["place"].choices] == ["", *sorted(places)]
+    starts = {timezone.localdate() + datetime.timedelta(days=14 + 30 * n) for n in range(6)}
+    months = [value for value, _label in fields["month"].choices]
+    assert months == ["", *sorted({f"{start:%Y-%m}" for start in starts})]
 
 
 # -- reserving ---------------------------------------------------------------------------------

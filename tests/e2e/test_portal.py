@@ -146,6 +146,7 @@ def portal_pages(lang, user):
     token, _key = APIToken.create_token(user=user, name="HR-systeem")
     return {
         "overview": address(lang, "portal:overview"),
+        "overview-past": address(lang, "portal:overview") + "?show=past",
         "find-groups": address(lang, "portal:find_groups"),
         "find-groups-bad-filter": address(lang, "portal:find_groups") + "?level=abc&month=2026-13",
         "reserve": address(lang, "portal:reserve", group_id=bookable.pk) + "?seats=2",

@@ -1,8 +1,6 @@
 """The organisation's bookings: the overview, one booking with its history, and what a
 contact person may change until the cancellation deadline."""
 
-import datetime
-
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -15,21 +13,20 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from booking import services
-from booking.admin.audit import BOOKING_SOURCES, history_rows, load_entries
 from booking.calendar import booking_calendar
+from booking.history import BOOKING_SOURCES, history_rows, load_entries
 from booking.models import Booking, Seat
+from booking.portal.filters import BookingList
 from booking.portal.forms import MoveSeatForm, ReasonForm, SeatDetailsForm
 from booking.selectors import (
     bookable_groups,
     groups_with_availability,
     portal_booking,
-    portal_bookings,
 )
 
-from .base import ActionView, PortalMixin, change_state
+from .base import ActionView, PortalMixin
 
 HISTORY_PER_PAGE = 50
-NEVER = datetime.date.max
 
 
 class OverviewView(PortalMixin, TemplateView):
@@ -38,12 +35,13 @@ class OverviewView(PortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        bookings = portal_bookings(self.organisation)
-        current = [booking for booking in bookings if booking.is_current]
-        past = [booking for booking in bookings if not booking.is_current]
-        current.sort(key=lambda booking: (booking.group.first_date or NEVER, booking.pk))
-        past.sort(key=lambda booking: (booking.group.last_date or NEVER, booking.pk), reverse=True)
-        context.update(current_bookings=current, past_bookings=past)
+        booking_list = BookingList(self.request.GET, organisation=self.organisation)
+        context.update(
+            booking_list=booking_list,
+            bookings=booking_list.page.object_list,
+            page_obj=booking_list.page,
+            notices=booking_list.notices,
+        )
         return context
 
 
@@ -81,7 +79,7 @@ class BookingView(PortalMixin, TemplateView):
         context.update(
             booking=booking,
             group=booking.group,
-            change_state=change_state(booking.group),
+            change_state=self.change_state(booking.group),
             history=history,
         )
         return context
@@ -124,7 +122,7 @@ class BookingActionView(ActionView):
         context.update(
             booking=booking,
             group=booking.group,
-            change_state=change_state(booking.group),
+            change_state=self.change_state(booking.group),
             booking_url=reverse("portal:booking", kwargs={"pk": booking.pk}),
         )
         return context
@@ -172,7 +170,7 @@ class SeatActionView(ActionView):
             seat=seat,
             booking=seat.booking,
             group=seat.booking.group,
-            change_state=change_state(seat.booking.group),
+            change_state=self.change_state(seat.booking.group),
             seat_is_cancelled=seat.status == Seat.Status.CANCELLED,
             booking_url=self.booking_url(),
         )
