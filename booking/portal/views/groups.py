@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 from booking import services
 from booking.errors import BookingError
 from booking.models import CourseGroup, Session
+from booking.policies import check_can_book, refusal
 from booking.portal.filters import GroupFilter
 from booking.portal.forms import ReserveForm, SeatCountForm
 from booking.selectors import availability, course_titles
@@ -63,13 +64,10 @@ class ReserveView(PortalMixin, TemplateView):
 
     def refusal(self, group) -> str:
         """Why the organisation cannot book this group now ("" if it can)."""
-        try:
-            services.check_can_book(
-                group, organisation=self.organisation, by=self.request.user, count=1
-            )
-        except BookingError as error:
-            return error.message
-        return ""
+        error = refusal(
+            check_can_book, group, organisation=self.organisation, by=self.request.user, count=1
+        )
+        return error.message if error else ""
 
     def render_page(self, group, *, count_form=None, form=None, status=200):
         context = self.get_context_data(
