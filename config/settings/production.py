@@ -152,7 +152,8 @@ SECURE_HSTS_PRELOAD = True
 # --- HTTP cache and CDN purging (docs/deployment.md, "HTTP cache and CDN purging") ---------
 # A change purges the URLs it refreshes (core/cache.py) from the front-end cache, in every
 # language. Off unless configured: FRONTEND_CACHE_URL for Varnish or another cache that
-# accepts HTTP PURGE; CLOUDFLARE_ZONE_ID with CLOUDFLARE_BEARER_TOKEN for Cloudflare.
+# accepts HTTP PURGE; CLOUDFLARE_ZONE_ID with CLOUDFLARE_BEARER_TOKEN for Cloudflare;
+# CLOUDFRONT_DISTRIBUTION_ID for Amazon CloudFront (boto3 finds its AWS credentials).
 WAGTAILFRONTENDCACHE = {}
 if os.environ.get("FRONTEND_CACHE_URL"):
     WAGTAILFRONTENDCACHE["http"] = {
@@ -171,3 +172,8 @@ if os.environ.get("CLOUDFLARE_ZONE_ID"):
             "CLOUDFLARE_ZONE_ID is set: set CLOUDFLARE_BEARER_TOKEN (an API token that may purge "
             "the zone's cache) as well."
         ) from exc
+if os.environ.get("CLOUDFRONT_DISTRIBUTION_ID"):
+    WAGTAILFRONTENDCACHE["cloudfront"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": os.environ["CLOUDFRONT_DISTRIBUTION_ID"],
+    }

@@ -18,7 +18,7 @@ def production(**environment):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("FRONTEND_CACHE", "CLOUDFLARE"))
+        if not key.startswith(("FRONTEND_CACHE", "CLOUDFLARE", "CLOUDFRONT"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
@@ -41,16 +41,18 @@ def test_no_front_end_cache_unless_configured():
     assert json.loads(done.stdout) == {}
 
 
-def test_varnish_and_cloudflare_from_the_environment():
+def test_varnish_cloudflare_and_cloudfront_from_the_environment():
     done = production(
         FRONTEND_CACHE_URL="http://127.0.0.1:6081",
         CLOUDFLARE_ZONE_ID="zone",
         CLOUDFLARE_BEARER_TOKEN="token",
+        CLOUDFRONT_DISTRIBUTION_ID="E2EXAMPLE",
     )
     assert done.returncode == 0, done.stderr
     backends = json.loads(done.stdout)
     assert backends["http"]["LOCATION"] == "http://127.0.0.1:6081"
     assert backends["cloudflare"]["ZONEID"] == "zone"
+    assert backends["cloudfront"]["DISTRIBUTION_ID"] == "E2EXAMPLE"
 
 
 def test_cloudflare_without_a_token_stops_with_a_message():
