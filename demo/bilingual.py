@@ -1,9 +1,10 @@
 """Content written once in Dutch and English, side by side.
 
-Every text in the demo is a `Text` (plain) or `Html` (rich text) holding both languages. The
-Dutch page is built from the Dutch halves; the English halves become wagtail-localize string
-translations for the very strings wagtail-localize extracts from the Dutch page, so the English
-pages are real translations that editors can keep working on in the translation editor.
+demo.data reads every text of the content files into a `Text` (plain) or `Html` (rich text)
+holding both languages. The Dutch page is built from the Dutch halves; the English halves
+become wagtail-localize string translations for the very strings wagtail-localize extracts from
+the Dutch page, so the English pages are real translations that editors can keep working on in
+the translation editor.
 
 Other objects are referred to by markers (`PageLink`, `OrganisationRef`, `ThemeRef`, images)
 that the loader resolves once the objects exist (images are references too).
@@ -50,22 +51,6 @@ class OrganisationRef(Reference):
 @dataclass(frozen=True)
 class ThemeRef(Reference):
     slug: str
-
-
-def paragraphs(*pairs: tuple[str, str]) -> Html:
-    """Rich text of one paragraph per (Dutch, English) pair."""
-    return Html(
-        "".join(f"<p>{nl}</p>" for nl, _en in pairs),
-        "".join(f"<p>{en}</p>" for _nl, en in pairs),
-    )
-
-
-def bullets(*pairs: tuple[str, str]) -> Html:
-    """Rich text of a bulleted list, one item per (Dutch, English) pair."""
-    return Html(
-        "<ul>" + "".join(f"<li>{nl}</li>" for nl, _en in pairs) + "</ul>",
-        "<ul>" + "".join(f"<li>{en}</li>" for _nl, en in pairs) + "</ul>",
-    )
 
 
 def in_dutch(value: Any, resolve) -> Any:

@@ -1,4 +1,5 @@
-"""Builds the demo site from the specs in content.py, courses.py and stories.py.
+"""Builds the demo site from the content files (demo/content/, read by demo.data) and the
+course groups in demo.groups.
 
 Every step looks for what already exists (by slug, title or username) and only adds what is
 missing; existing content is left as it is (an English alias becomes a real translation). So
@@ -27,28 +28,11 @@ from .bilingual import (
     in_dutch,
     references,
 )
-from .content import (
-    FEATURED_STORIES,
-    FOOTER_PAGES,
-    HOME,
-    HOME_CTA_PAGE,
-    ORGANISATIONS,
-    SITE_PAGES,
-    THEMES,
-    PageSpec,
-)
-from .courses import COURSE_PAGES, GROUPS, LOCATIONS
+from .data import PageSpec, demo_content
+from .groups import GROUPS
 from .images import Avatar, Illustration, get_or_create_image
 from .planning import GroupPlanner
-from .stories import STORIES
 from .translation import translate_page, translate_snippet
-
-SITE_SETTINGS = {
-    "contact_email": "info@leerplein.test",
-    "contact_phone": "070 123 45 67",
-    "contact_hours": "maandag tot en met vrijdag, 9.00 tot 17.00 uur",
-    "contact_form_recipient": "redactie@leerplein.test",
-}
 
 
 class DemoLoader:
@@ -57,8 +41,9 @@ class DemoLoader:
     `report(line)` receives one line per step, e.g. "Themes: 12 new, 0 already there".
     """
 
-    def __init__(self, report):
+    def __init__(self, report, content=None):
         self.report = report
+        self.content = content or demo_content()
         self.tally = Counter()
         self.nl = self.en = None
         self.pages: dict[str, Page] = {}  # Dutch pages by spec key
@@ -108,7 +93,7 @@ class DemoLoader:
 
     def ensure_themes(self):
         """Dutch themes and their English translations (same slug, translated name)."""
-        for slug, name in THEMES:
+        for slug, name in self.content.themes.items():
             theme, created = Theme.objects.get_or_create(
                 slug=slug, locale=self.nl, defaults={"name": name.nl}
             )
@@ -119,7 +104,7 @@ class DemoLoader:
         self._count("themes")
 
     def ensure_organisations(self):
-        for spec in ORGANISATIONS:
+        for spec in self.content.organisations:
             organisation, created = Organisation.objects.get_or_create(
                 slug=spec.slug,
                 defaults={
@@ -137,7 +122,7 @@ class DemoLoader:
 
     def ensure_locations(self):
         """The places where groups meet, found by organisation and name."""
-        for spec in LOCATIONS:
+        for spec in self.content.locations:
             location, created = Location.objects.get_or_create(
                 organisation=self.organisations[spec.organisation],
                 name=spec.name,
@@ -155,7 +140,7 @@ class DemoLoader:
 
     def ensure_images(self):
         """Every illustration and avatar the pages use, drawn once and found by title after."""
-        for spec in [*SITE_PAGES, *COURSE_PAGES, *STORIES]:
+        for spec in self.content.pages.values():
             for reference in references(spec.fields):
                 if isinstance(reference, Illustration | Avatar):
                     image, created = get_or_create_image(reference)
@@ -178,9 +163,9 @@ class DemoLoader:
     def ensure_dutch_pages(self):
         """The Dutch tree: home page (the site's root), fixed pages, the story index, courses
         and stories."""
-        for spec in [*SITE_PAGES, *COURSE_PAGES, *STORIES]:
+        for spec in self.content.pages.values():
             self.pages[spec.key] = self.ensure_page(spec)
-            if spec is HOME:
+            if spec.parent is None:
                 self.make_site_root(self.pages[spec.key])
         self._count("pages (nl)")
 
@@ -234,10 +219,12 @@ class DemoLoader:
         home = self.pages["home"]
         changed = False
         if home.cta_page_id is None:
-            home.cta_page = self.pages[HOME_CTA_PAGE]
+            home.cta_page = self.pages[self.content.home_button]
             changed = True
         if not home.featured_stories.exists():
-            home.featured_stories = [FeaturedStory(story=self.pages[k]) for k in FEATURED_STORIES]
+            home.featured_stories = [
+                FeaturedStory(story=self.pages[key]) for key in self.content.featured_stories
+            ]
             changed = True
         if changed:
             home.save_revision().publish()
@@ -251,13 +238,11 @@ class DemoLoader:
         The home page goes first as a draft (its children need an English parent) and is
         finished last, when the English contact page and stories it links to exist.
         """
-        self._translate(HOME, publish=False)
-        for spec in SITE_PAGES:
-            if spec is not HOME:
-                self._note("translations (en)", self._translate(spec))
-        for spec in [*COURSE_PAGES, *STORIES]:
+        home, *others = self.content.pages.values()
+        self._translate(home, publish=False)
+        for spec in others:
             self._note("translations (en)", self._translate(spec))
-        self._note("translations (en)", self._translate(HOME))
+        self._note("translations (en)", self._translate(home))
         self._count("translations (en)")
 
     def _translate(self, spec, **options):
@@ -295,12 +280,14 @@ class DemoLoader:
         site = Site.objects.get(is_default_site=True)
         site_settings = SiteSettings.for_site(site)
         changed = False
-        for name, value in SITE_SETTINGS.items():
+        for name, value in self.content.site_settings.items():
             if not getattr(site_settings, name):
                 setattr(site_settings, name, value)
                 changed = True
         if not site_settings.footer_links:
-            site_settings.footer_links = [("link", self.pages[key]) for key in FOOTER_PAGES]
+            site_settings.footer_links = [
+                ("link", self.pages[key]) for key in self.content.footer_links
+            ]
             changed = True
         if changed:
             site_settings.save()

@@ -6,11 +6,13 @@ completed by them too. So every seat's history says who did what and why, as in 
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.utils import timezone
 
 from booking.models import CourseGroup, Seat, Session
 from booking.services import (
+    SeatRequest,
     cancel_group,
     cancel_seats,
     change_capacity,
@@ -20,18 +22,89 @@ from booking.services import (
     save_group,
 )
 
-from .courses import (
-    CancelGroup,
-    CancelSeat,
-    ChangeCapacity,
-    CloseGroup,
-    Complete,
-    GroupSpec,
-    Reserve,
-    Step,
-)
-
 SESSIONS = 5
+MORNING = (datetime.time(10), datetime.time(12))
+AFTERNOON = (datetime.time(13, 30), datetime.time(15, 30))
+MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = range(5)
+
+
+def seat(first_name="", learning_goal="", support_needs="") -> SeatRequest:
+    return SeatRequest(first_name, learning_goal, support_needs)
+
+
+@dataclass(frozen=True)
+class Reserve:
+    """The company's contact person reserves these seats (the rest of a full group waits)."""
+
+    company: str  # slug
+    seats: tuple[SeatRequest, ...]
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CancelSeat:
+    """Cancel the active seat of `first_name`, by the contact person or by the library."""
+
+    first_name: str
+    by_library: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChangeCapacity:
+    capacity: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CloseGroup:
+    reason: str
+
+
+@dataclass(frozen=True)
+class CancelGroup:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Complete:
+    """Attendance for every session (everybody present but `absent`), then complete the group.
+
+    `absent` maps a session's number (1 to 5) to the first names missing that day.
+    """
+
+    reason: str
+    absent: dict[int, tuple[str, ...]]
+
+
+Step = Reserve | CancelSeat | ChangeCapacity | CloseGroup | CancelGroup | Complete
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A group of five weekly sessions, planned by a coordinator of `library`.
+
+    The first session is on `weekday` in week `week` from now (0 = the coming seven days;
+    negative for a group in the past). Booking opens four weeks before the first session, or
+    a week ago if that is earlier (so every group to come can be booked now); it closes three
+    days before the first session, and the company can cancel seats until the day before.
+    """
+
+    course: str  # page key: the file's name in demo/content/courses/
+    library: str  # slug
+    location: str  # a name in demo/content/locations.yaml
+    level: int
+    week: int
+    weekday: int
+    times: tuple[datetime.time, datetime.time]
+    trainer: str
+    reason: str
+    status: str = CourseGroup.Status.OPEN
+    capacity: int = 5
+    restricted_to: str | None = None
+    seats_per_organisation: int | None = None
+    notes: str = ""
+    steps: tuple[Step, ...] = ()
 
 
 class MissingDemoAccount(Exception):

@@ -36,10 +36,12 @@ from booking.models import (
     Session,
 )
 from booking.selectors import availability, groups_visible_to
-from demo.courses import GROUPS, LOCATIONS
+from demo.data import demo_content
+from demo.groups import GROUPS
 
 pytestmark = pytest.mark.django_db
 
+LOCATIONS = demo_content().locations
 PASSWORD = "leerplein-demo"
 COORDINATORS = {
     "coordinator-gouda": "bibliotheek-gouda",

@@ -1,11 +1,19 @@
 """Addresses of the demo pages the browser tests visit, in both languages.
 
-Built from the demo's own specs (demo), so a renamed slug or title changes the tests too.
+Built from the demo's own content files (demo/content/), so a renamed slug or title changes
+the tests too.
 """
 
-from demo.content import ABOUT, CONTACT, STORY_INDEX
-from demo.courses import COURSE_INDEX, DIGISTERKER, KLIK_EN_TIK
-from demo.stories import GOUDA, INTERVIEW_GOUDA
+from demo.data import demo_content
+
+DEMO_PAGES = demo_content().pages
+ABOUT, CONTACT, STORY_INDEX = DEMO_PAGES["about"], DEMO_PAGES["contact"], DEMO_PAGES["stories"]
+COURSE_INDEX, DIGISTERKER, KLIK_EN_TIK = (
+    DEMO_PAGES["courses"],
+    DEMO_PAGES["digisterker"],
+    DEMO_PAGES["klik-en-tik"],
+)
+GOUDA, INTERVIEW_GOUDA = DEMO_PAGES["gouda"], DEMO_PAGES["interview-gouda"]
 
 LANGUAGES = ("nl", "en")
 

@@ -5,7 +5,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from demo.content import CONTACT
+from demo.data import demo_content
 
 from .pages import LANGUAGES, PAGES
 
@@ -15,7 +15,7 @@ AXE = Axe()
 PHONE, DESKTOP = 390, 1280
 HEIGHT = 900
 # Submitted empty, every required field is in error, the drop-down too (it starts empty).
-FIELDS_IN_ERROR = len(CONTACT.fields["form_fields"])
+FIELDS_IN_ERROR = len(demo_content().pages["contact"].fields["form_fields"])
 
 NO_SIDEWAYS_SCROLL = """() => ({
     scrollWidth: document.documentElement.scrollWidth,

@@ -17,12 +17,14 @@ from playwright.sync_api import expect
 
 from booking.models import CourseGroup, Location
 from demo.accounts import DEMO_PASSWORD
-from demo.courses import KLIK_EN_TIK, LOCATIONS
+from demo.data import demo_content
 
-from .pages import COURSE_PAGES, text
+from .pages import COURSE_PAGES, KLIK_EN_TIK, text
 from .test_visitor_journey import expect_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+LOCATIONS = demo_content().locations
 
 AXE = Axe()
 COORDINATOR = "coordinator-gouda"

@@ -5,12 +5,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from demo.content import STORY_INDEX
-from demo.stories import GOUDA, STORIES
+from demo.data import demo_content
 
-from .pages import text, url
+from .pages import GOUDA, STORY_INDEX, text, url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+STORIES = demo_content().children("stories")
 
 FOCUS_STYLE = """element => {
     const style = getComputedStyle(element);

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from demo.accounts import DEMO_PASSWORD
+from demo.data import ContentError
 from demo.loader import DemoLoader
 from demo.planning import MissingDemoAccount
 from demo.translation import MissingTranslationsError
@@ -59,12 +60,12 @@ class Command(BaseCommand):
         # Lines are printed after the transaction, so a closed pipe (load_demo | head) cannot
         # roll back the work.
         lines = []
-        loader = DemoLoader(report=lines.append)
         try:
+            loader = DemoLoader(report=lines.append)  # reads and checks the content files
             # One transaction: a failure leaves the database as it was, never half a demo.
             with override_settings(EMAIL_BACKEND=DROP_EMAIL), transaction.atomic():
                 accounts = loader.run()
-        except (MissingTranslationsError, MissingDemoAccount) as error:
+        except (ContentError, MissingTranslationsError, MissingDemoAccount) as error:
             raise CommandError(f"{error} (nothing was saved)") from error
         finally:
             for line in lines:
