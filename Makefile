@@ -58,11 +58,11 @@ test: install-dev messages chromium ## Install test tools and run the whole suit
 		ALLOWED_HOSTS=leerplein.nl DJANGO_SETTINGS_MODULE=config.settings.production \
 		DATABASE_URL=postgres://check@127.0.0.1:5432/check REDIS_URL=redis://127.0.0.1:6379/0 \
 		$(MANAGE) check --deploy --fail-level WARNING
-	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 test-fast: install-dev messages ## Run the suite without the browser tests
-	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install-dev messages ## Benchmark the demo site under gunicorn with production settings
 	$(BIN)/python bench/run.py

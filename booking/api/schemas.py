@@ -35,6 +35,8 @@ FirstName = _text(50)
 LearningGoal = _text(300)
 SupportNeeds = _text(300)
 Reason = _text(500)
+# A query parameter reaches the database: a NUL in it would be refused there with an error.
+TownName = _text(100)
 
 
 class Error(Schema):
@@ -129,7 +131,7 @@ class GroupFilters(Schema):
     course: Id = Field(None, description="Only groups of this course (its id).")
     status: Literal["open", "closed", "cancelled", "completed"] = Field(None)
     level: int = Field(None, ge=1, le=3)
-    city: str = Field(None, max_length=100, description="Town of the location, e.g. Gouda.")
+    city: TownName = Field(None, description="Town of the location, e.g. Gouda.")
     bookable: bool = Field(None, description="Only groups that can (or cannot) be booked.")
     include_past: bool = Field(False, description="Also groups whose last session has passed.")
     limit: int = Field(20, ge=1, le=MAX_PAGE_SIZE)

@@ -37,9 +37,6 @@ pytestmark = [
         not redis_is_reachable(),
         reason="needs Redis at 127.0.0.1:6379 (db 3) shared by two servers",
     ),
-    # One pair of servers for the module (with `--dist loadgroup`); each pair has a key
-    # prefix of its own, so pairs on other test workers do not disturb it either way.
-    pytest.mark.xdist_group("two-servers"),
 ]
 
 SETUP = """
@@ -140,6 +137,8 @@ def redis_version(prefix, name):
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
+    """Two servers for the module's tests on this test worker; each pair has a key prefix of
+    its own, so a pair another worker starts for its share of the tests never disturbs it."""
     import redis
 
     prefix = f"two-servers-{uuid.uuid4().hex[:8]}"
