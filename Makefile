@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Processes for the tests that need no browser (pytest-xdist); browser tests run after them.
+# Test processes (pytest-xdist). xdist's default distribution keeps pytest-django's order
+# (transactional tests last in each process); the browser tests share the processes too.
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
@@ -58,8 +59,7 @@ test: install-dev messages chromium ## Install test tools and run the whole suit
 		ALLOWED_HOSTS=leerplein.nl DJANGO_SETTINGS_MODULE=config.settings.production \
 		DATABASE_URL=postgres://check@127.0.0.1:5432/check REDIS_URL=redis://127.0.0.1:6379/0 \
 		$(MANAGE) check --deploy --fail-level WARNING
-	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
-	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install-dev messages ## Run the suite without the browser tests
 	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
