@@ -9,7 +9,6 @@ processes with their own connections, see it.
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from django.db import connection
 from wagtail.models import APIToken
 
 from booking.models import CourseGroup, Seat
+from tests.network import free_port
 
 from .factories import CompanyFactory, CourseGroupFactory, UserFactory
 
@@ -37,12 +37,6 @@ pytestmark = [
     # page), which the flush after a transactional test removes.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def database_url() -> str:

@@ -7,7 +7,6 @@ coordinator's request on another server would. Skipped when Redis is not reachab
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -18,23 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.network import free_port, port_is_open
+
 ROOT = Path(__file__).resolve().parents[2]
-REDIS = ("127.0.0.1", 6379)
 REDIS_URL = "redis://127.0.0.1:6379/3"
 LOCAL_SECONDS = 0.3  # how long a server trusts its copy of the versions (short for the test)
 
 
-def redis_is_reachable():
-    try:
-        with socket.create_connection(REDIS, timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 pytestmark = [
     pytest.mark.skipif(
-        not redis_is_reachable(),
+        not port_is_open(6379),
         reason="needs Redis at 127.0.0.1:6379 (db 3) shared by two servers",
     ),
 ]
@@ -98,12 +90,6 @@ theme = Theme.objects.get(slug="taal", locale__language_code="nl")
 theme.name = "Taal en rekenen"
 theme.save()
 """
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def manage(env, *args, timeout=120):

@@ -3,7 +3,6 @@ caches again once Redis is back."""
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 
@@ -15,6 +14,7 @@ from wagtail.models import APIToken
 
 from core.cache import forget_local
 from tests.booking.factories import CompanyFactory, UserFactory
+from tests.network import port_is_open
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,6 @@ def use_redis(settings, port):
 def reverse_login():
     with translation.override("nl"):
         return reverse("accounts:login")
-
-
-def port_is_open(port):
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture
