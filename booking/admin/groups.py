@@ -698,7 +698,29 @@ class AttendanceListView(
         return values
 
     def get_filename(self):
-        return f"{slugify(_('attendance list'))}-{self.group.pk}"
+        # The CSV has no title block (core.exports), so its name says which group it is.
+        course = slugify(self.group.course.title)
+        return f"{slugify(_('attendance list'))}-{course}-{self.group.pk}"
+
+    def get_export_title(self):
+        return _("Attendance list")
+
+    def get_export_details(self):
+        group, sessions = self.group, self.sheet.sessions
+        dates = ""
+        if sessions:
+            first, last = (date_format(s.date, "DATE_FORMAT") for s in (sessions[0], sessions[-1]))
+            dates = first if first == last else f"{first} – {last}"
+        return [
+            (_("Course"), group.course.title),
+            (_("Level"), group.get_level_display()),
+            (_("Library"), group.library.name),
+            (_("Location"), f"{group.location.name}, {group.location.address}"),
+            (_("Dates"), dates),
+            (_("Trainer"), group.trainer),
+            (_("Group"), str(group.pk)),
+            *super().get_export_details(),
+        ]
 
     def get(self, request, *args, **kwargs):
         if self.is_export:

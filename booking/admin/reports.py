@@ -229,6 +229,18 @@ class BaseReportView(
             return self.filters.form.cleaned_data["by"] or self.default_breakdown
         return getattr(self, "default_breakdown", "")
 
+    def get_export_details(self):
+        """The filters in force, and per what the figures are counted even when that is the
+        default, which the filters leave out."""
+        details = super().get_export_details()
+        if self.breakdown and self.filters and "by" in self.filters.form.fields:
+            field = self.filters.form.fields["by"]
+            label = str(field.label)
+            if label not in (detail_label for detail_label, _value in details):
+                shown = dict(field.choices).get(self.breakdown, self.breakdown)
+                details.insert(0, (label, str(shown)))
+        return details
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["chart"] = self.chart(context["object_list"])

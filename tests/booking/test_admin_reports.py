@@ -37,12 +37,17 @@ def rows_of(response):
 
 
 def csv_rows(response):
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    """The CSV as Dutch Excel reads it: UTF-8 after a BOM, ';' between the cells."""
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(body), delimiter=";"))
 
 
 def xlsx_rows(response):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    header, *rows = list(sheet.values)
+    values = list(sheet.values)
+    # The title block above the header row ends with an empty row.
+    blank = values.index(next(row for row in values if not any(row)))
+    header, *rows = values[blank + 1 :]
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 

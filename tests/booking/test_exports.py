@@ -1,24 +1,28 @@
-"""Every spreadsheet export of the admin: no typed text runs as a formula, and the file is in
-the language of the person who downloads it.
+"""Every spreadsheet export of the admin: no typed text runs as a formula, the file is in the
+language of the person who downloads it, a CSV opens as columns in Dutch Excel, and an XLSX
+has a named sheet with a title block that says what the export is.
 
 The exports are the audit log, the list of groups, a group's attendance list and the four
 reports; all of them go through core.exports.SafeSpreadsheetExportMixin. A CSV is written
 while it is sent, after the view has returned, so the language is checked in the file itself.
 """
 
+import codecs
 import csv
 import datetime
 import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 from wagtail.users.models import UserProfile
 
 from booking import services
+from booking.models import Seat
 from booking.services import SeatRequest
-from core.exports import FORMULA_STARTS, as_text
+from core.exports import FORMULA_STARTS, as_text, sheet_name
 
 from .factories import (
     CompanyFactory,
@@ -46,6 +50,7 @@ def scene(people, course):
         course=tricky_course,
         library=people.gouda,
         location=place,
+        trainer="=Trainer Tom",
         sessions=3,
         sessions__first=timezone.localdate() - datetime.timedelta(days=21),
     )
@@ -99,11 +104,28 @@ def download(client, address, export, **headers):
 
 
 def csv_cells(body: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(body.decode())))
+    """The CSV as Dutch Excel reads it: UTF-8 announced by a BOM, ';' between the cells."""
+    assert body.startswith(codecs.BOM_UTF8)
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
 
 
 def xlsx_cells(body: bytes):
+    """Every row of the sheet, the title block included."""
     return list(load_workbook(io.BytesIO(body)).active.iter_rows())
+
+
+def xlsx_parts(body: bytes):
+    """(sheet name, title block, header row, data rows) of an XLSX export, as values. An empty
+    row ends the title block; the header row follows it."""
+    sheet = load_workbook(io.BytesIO(body)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    blank = next(number for number, row in enumerate(rows) if not any(row))
+    title_block = [[value for value in row if value is not None] for row in rows[:blank]]
+    return sheet.title, title_block, rows[blank + 1], rows[blank + 2 :]
+
+
+def details_of(title_block) -> dict:
+    return dict(row for row in title_block[1:])
 
 
 @pytest.mark.parametrize(("name", "address", "english", "dutch"), EXPORTS, ids=IDS)
@@ -137,11 +159,12 @@ def test_xlsx_cells_keep_the_text_and_never_become_formulas(
 def test_an_export_is_in_the_language_of_the_person_who_downloads_it(
     client, people, scene, name, address, english, dutch, export
 ):
-    read = (
-        csv_cells
-        if export == "csv"
-        else lambda body: [[cell.value for cell in row] for row in xlsx_cells(body)]
-    )
+    def read(body):
+        if export == "csv":
+            return csv_cells(body)
+        _name, _title_block, header, rows = xlsx_parts(body)
+        return [header, *rows]
+
     # The browser asks for the other language: only the admin's own choice counts, also
     # while a CSV is written after the view has returned.
     client.force_login(speaking(people.coordinator_gouda, "en"))
@@ -171,3 +194,170 @@ def test_text_that_starts_like_a_formula_gets_an_apostrophe(typed):
 @pytest.mark.parametrize("typed", ["Anja", "", "1+1", "'=already", "Ans-Marie"])
 def test_other_text_is_left_alone(typed):
     assert as_text(typed) == typed
+
+
+# -- what Dutch Excel opens, and what the file says it is -------------------------------------
+
+# The sheet (and the title above the header row) of each export, in Dutch.
+SHEETS = {
+    "audit log": "Logboek",
+    "groups": "Groepen",
+    "attendance list": "Aanwezigheidslijst",
+    "occupancy": "Bezetting",
+    "companies": "Plaatsen per SW-bedrijf",
+    "waiting lists": "Wachtlijsten",
+    "attendance": "Aanwezigheid",
+}
+
+
+@pytest.mark.parametrize(("name", "address", "english", "dutch"), EXPORTS, ids=IDS)
+def test_a_csv_opens_as_columns_in_dutch_excel(
+    client, people, scene, name, address, english, dutch
+):
+    client.force_login(speaking(people.coordinator_gouda, "nl"))
+
+    response = client.get(address(scene), {"export": "csv"})
+    header, *rows = csv_cells(b"".join(response.streaming_content))
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    # The header row comes first, each heading in a column of its own, and every row has
+    # as many cells as the header.
+    assert dutch in header
+    assert len(header) > 2
+    assert rows, name
+    assert all(len(row) == len(header) for row in rows)
+
+
+def test_a_cell_with_the_separator_in_it_stays_one_cell(client, people, scene):
+    services.reserve_seats(
+        group=scene,
+        organisation=people.promen,
+        by=people.contact_promen,
+        seats=1,
+        reason="Graag; het liefst snel",
+    )
+    client.force_login(speaking(people.coordinator_gouda, "nl"))
+
+    header, *rows = csv_cells(download(client, reverse("booking_audit_log:index"), "csv"))
+
+    reasons = [row[header.index("Waarom")] for row in rows]
+    assert "Graag; het liefst snel" in reasons
+    assert all(len(row) == len(header) for row in rows)
+
+
+@pytest.mark.parametrize(("name", "address", "english", "dutch"), EXPORTS, ids=IDS)
+def test_an_xlsx_has_a_named_sheet_and_a_title_block(
+    client, people, scene, name, address, english, dutch
+):
+    client.force_login(speaking(people.coordinator_gouda, "nl"))
+
+    sheet, title_block, header, rows = xlsx_parts(download(client, address(scene), "xlsx"))
+
+    assert sheet == SHEETS[name]
+    assert title_block[0] == [SHEETS[name]]
+    with translation.override("nl"):
+        today = date_format(timezone.localdate(), "DATE_FORMAT")
+    assert details_of(title_block)["Gedownload"].startswith(today)
+    assert dutch in header
+    assert rows, name
+
+
+def test_the_attendance_list_names_the_group_place_dates_and_trainer(client, people, scene):
+    client.force_login(speaking(people.coordinator_gouda, "nl"))
+    address = reverse("course_groups:attendance_list", args=[scene.pk])
+
+    body = download(client, address, "xlsx")
+    sheet, title_block, header, rows = xlsx_parts(body)
+
+    first, *_middle, last = scene.sessions.order_by("date")
+    with translation.override("nl"):
+        dates = (
+            f"{date_format(first.date, 'DATE_FORMAT')} – {date_format(last.date, 'DATE_FORMAT')}"
+        )
+    details = details_of(title_block)
+    assert details["Cursus"] == "-Klik"
+    assert details["Niveau"] == "Niveau 1"
+    assert details["Bibliotheek"] == people.gouda.name
+    assert details["Locatie"] == f"+Wijkhuis, {scene.location.address}"
+    assert details["Datums"] == dates
+    assert details["Trainer"] == "=Trainer Tom"
+    assert details["Groep"] == str(scene.pk)
+    # What someone typed stays text in the title block too.
+    trainer = next(row[1] for row in xlsx_cells(body) if row[0].value == "Trainer")
+    assert trainer.data_type == "s"
+    # The header row and the participants follow the title block.
+    assert sheet == "Aanwezigheidslijst"
+    assert header[:2] == ["Deelnemer", "Organisatie"]
+    confirmed = Seat.objects.confirmed().filter(booking__group=scene)
+    assert sorted(row[0] for row in rows) == sorted(seat.participant_label for seat in confirmed)
+
+
+def test_the_csv_of_an_attendance_list_is_named_after_the_course(client, people, scene):
+    client.force_login(speaking(people.coordinator_gouda, "nl"))
+    address = reverse("course_groups:attendance_list", args=[scene.pk])
+
+    response = client.get(address, {"export": "csv"})
+
+    assert f'filename="aanwezigheidslijst-klik-{scene.pk}.csv"' in response["Content-Disposition"]
+
+
+def test_a_report_names_its_breakdown_and_period(client, people, scene):
+    client.force_login(speaking(people.coordinator_gouda, "en"))
+    start = timezone.localdate() - datetime.timedelta(days=60)
+    stop = timezone.localdate()
+    params = {
+        "export": "xlsx",
+        "period_from": f"{start:%Y-%m-%d}",
+        "period_to": f"{stop:%Y-%m-%d}",
+    }
+
+    response = client.get(reverse("booking_reports:occupancy"), params)
+    _sheet, title_block, _header, rows = xlsx_parts(b"".join(response.streaming_content))
+
+    details = details_of(title_block)
+    # Per what is counted, also when it is the default the filters leave unsaid.
+    assert details["Show per"] == "Course"
+    with translation.override("en"):
+        assert details["First session between"] == f"{date_format(start)} - {date_format(stop)}"
+    assert rows
+
+
+def test_a_chosen_breakdown_is_named_once(client, people, scene):
+    client.force_login(speaking(people.coordinator_gouda, "en"))
+
+    response = client.get(
+        reverse("booking_reports:occupancy"), {"export": "xlsx", "by": "location"}
+    )
+    _sheet, title_block, _header, _rows = xlsx_parts(b"".join(response.streaming_content))
+
+    labels = [row[0] for row in title_block[1:]]
+    assert labels.count("Show per") == 1
+    assert details_of(title_block)["Show per"] == "Location"
+
+
+def test_the_audit_log_names_its_filters(client, people, scene):
+    client.force_login(speaking(people.coordinator_gouda, "en"))
+
+    response = client.get(reverse("booking_audit_log:index"), {"export": "xlsx", "group": scene.pk})
+    _sheet, title_block, header, rows = xlsx_parts(b"".join(response.streaming_content))
+
+    assert title_block[0] == ["Audit log"]
+    with translation.override("en"):
+        assert details_of(title_block)["Group"] == str(scene)
+    assert header[:2] == ["When", "Who"]
+    assert rows
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Bezetting", "Bezetting"),
+        ("Plaatsen: [SW]/*?\\bedrijf", "Plaatsen SW bedrijf"),
+        ("'Aanwezigheid'", "Aanwezigheid"),
+        ("Een titel die veel langer is dan eenendertig tekens", "Een titel die veel langer is da"),
+        ("[]", "Export"),
+    ],
+)
+def test_a_sheet_name_is_one_excel_accepts(title, name):
+    assert sheet_name(title) == name
+    assert len(sheet_name(title)) <= 31
