@@ -10,6 +10,7 @@ the message on the page is the service's own.
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Max
 from django.utils import timezone
@@ -107,6 +108,68 @@ def active_seats_of(group: CourseGroup, organisation: Organisation) -> int:
     ).count()
 
 
+@dataclass(frozen=True)
+class SeatAllowance:
+    """The most seats an organisation may ask for in a group at once, and why (rule 4).
+
+    The size of the group and the organisation's limit (waiting list included) set it; free
+    seats do not, because what does not fit goes on the waiting list (rule 2). The portal's
+    first step of reserving and `check_can_book` both read it, so they cannot disagree.
+    """
+
+    capacity: int
+    limit: int | None
+    held: int
+
+    @property
+    def most(self) -> int:
+        if not self.limit:
+            return self.capacity
+        return max(min(self.capacity, self.limit - self.held), 0)
+
+    @property
+    def by_organisation(self) -> bool:
+        """Whether the organisation's limit, not the size of the group, sets `most`."""
+        return bool(self.limit) and self.limit - self.held < self.capacity
+
+    def refusal(self, count: int) -> BookingError | None:
+        """The error for asking `count` seats, or None when that is allowed."""
+        if count > self.capacity:
+            return TooManySeats(
+                ngettext_lazy(
+                    "You can reserve at most %(count)s seat at once in this group.",
+                    "You can reserve at most %(count)s seats at once in this group.",
+                    "count",
+                ),
+                count=self.capacity,
+            )
+        if count > self.most:
+            return OrganisationLimitReached(
+                ngettext_lazy(
+                    "Your organisation can have at most %(count)s seat in this group, "
+                    "including the waiting list. You have %(held)s now.",
+                    "Your organisation can have at most %(count)s seats in this group, "
+                    "including the waiting list. You have %(held)s now.",
+                    "count",
+                ),
+                count=self.limit,
+                held=self.held,
+            )
+        return None
+
+    @property
+    def reason(self) -> BookingError:
+        """Why not one seat more than `most`."""
+        return self.refusal(self.most + 1)
+
+
+def seat_allowance(group: CourseGroup, organisation: Organisation) -> SeatAllowance:
+    """How many seats `organisation` may ask for in `group` now; see `SeatAllowance`."""
+    limit = group.seats_per_organisation or None
+    held = active_seats_of(group, organisation) if limit else 0
+    return SeatAllowance(capacity=group.capacity, limit=limit, held=held)
+
+
 def check_can_book(
     group: CourseGroup,
     *,
@@ -136,30 +199,9 @@ def check_can_book(
         raise NotAllowed(
             _("This group is only for %(organisation)s."), organisation=group.restricted_to.name
         )
-    if count > group.capacity:
-        raise TooManySeats(
-            ngettext_lazy(
-                "You can reserve at most %(count)s seat at once in this group.",
-                "You can reserve at most %(count)s seats at once in this group.",
-                "count",
-            ),
-            count=group.capacity,
-        )
-    limit = group.seats_per_organisation
-    if limit:
-        held = active_seats_of(group, organisation)
-        if held + count > limit:
-            raise OrganisationLimitReached(
-                ngettext_lazy(
-                    "Your organisation can have at most %(count)s seat in this group, "
-                    "including the waiting list. You have %(held)s now.",
-                    "Your organisation can have at most %(count)s seats in this group, "
-                    "including the waiting list. You have %(held)s now.",
-                    "count",
-                ),
-                count=limit,
-                held=held,
-            )
+    error = seat_allowance(group, organisation).refusal(count)
+    if error:
+        raise error
 
 
 def check_can_change_seats(

@@ -2,10 +2,11 @@
 booking/services.py, whose refusals the views add to these forms as errors."""
 
 from django import forms
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from booking.models import Seat
+from booking.policies import SeatAllowance
 from booking.services import SeatRequest
 
 REASON_MAX_LENGTH = 300
@@ -31,31 +32,55 @@ def detail_field(name: str) -> forms.Field:
     return field
 
 
-def seat_count_field(capacity: int) -> forms.IntegerField:
+def seat_count_field(allowance: SeatAllowance, free: int) -> forms.IntegerField:
+    """The number of seats, at most what the organisation may ask for: the help text says
+    how many that is and why, and what happens to seats beyond the free ones."""
+    limit = limit_text(allowance)
     return forms.IntegerField(
         label=_("How many seats do you want to reserve?"),
         min_value=1,
-        max_value=capacity,
-        help_text=_(
-            "At most %(count)s. If there are not enough free seats, the others go on the "
-            "waiting list."
-        )
-        % {"count": capacity},
+        max_value=allowance.most,
+        help_text=f"{limit} {free_text(free, most=allowance.most)}",
         error_messages={
             "required": _("Fill in a number of seats."),
             "invalid": _("Fill in a whole number, for example 2."),
             "min_value": _("Reserve at least 1 seat."),
-            "max_value": _("You can reserve no more than %(limit_value)s in this group."),
+            "max_value": limit,
         },
     )
 
 
-class SeatCountForm(forms.Form):
-    """The first step of reserving: how many seats, 1 up to the size of the group."""
+def limit_text(allowance: SeatAllowance) -> str:
+    """E.g. "You can reserve 1 seat now. Your organisation can have at most 1 seat in this
+    group, ...": the maximum in the words the booking rule refuses more with."""
+    reason = allowance.reason.message
+    if not allowance.by_organisation:
+        return reason
+    most = allowance.most
+    now = ngettext(
+        "You can reserve %(count)s seat now.", "You can reserve %(count)s seats now.", most
+    ) % {"count": most}
+    return f"{now} {reason}"
 
-    def __init__(self, *args, group, **kwargs):
+
+def free_text(free: int, *, most: int) -> str:
+    """Free seats are no maximum: what does not fit goes on the waiting list (rule 2)."""
+    if not free:
+        return gettext("There are no free seats now. The seats you ask for go on the waiting list.")
+    text = ngettext("There is %(count)s seat free.", "There are %(count)s seats free.", free)
+    if free >= most:
+        return text % {"count": free}
+    more = gettext("If you ask for more, the others go on the waiting list.")
+    return f"{text % {'count': free}} {more}"
+
+
+class SeatCountForm(forms.Form):
+    """The first step of reserving: how many seats, 1 up to what the organisation may ask for
+    in this group now (`booking.policies.SeatAllowance`)."""
+
+    def __init__(self, *args, allowance: SeatAllowance, free: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seats"] = seat_count_field(group.capacity)
+        self.fields["seats"] = seat_count_field(allowance, free)
 
     def field_error_label(self, name, field):
         return _("Number of seats")

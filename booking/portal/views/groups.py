@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 from booking import services
 from booking.errors import BookingError
 from booking.models import CourseGroup, Session
-from booking.policies import check_can_book, refusal
+from booking.policies import check_can_book, refusal, seat_allowance
 from booking.portal.filters import GroupFilter
 from booking.portal.forms import ReserveForm, SeatCountForm
 from booking.selectors import availability, course_titles
@@ -69,6 +69,14 @@ class ReserveView(PortalMixin, TemplateView):
         )
         return error.message if error else ""
 
+    def count_form(self, group, data=None) -> SeatCountForm:
+        """The first step, which refuses more seats than the organisation may ask for."""
+        return SeatCountForm(
+            data,
+            allowance=seat_allowance(group, self.organisation),
+            free=group.availability.free,
+        )
+
     def render_page(self, group, *, count_form=None, form=None, status=200):
         context = self.get_context_data(
             group=group,
@@ -93,8 +101,8 @@ class ReserveView(PortalMixin, TemplateView):
         if group is None:
             return self.not_found()
         if "seats" not in request.GET:
-            return self.render_page(group, count_form=SeatCountForm(group=group))
-        count_form = SeatCountForm(request.GET, group=group)
+            return self.render_page(group, count_form=self.count_form(group))
+        count_form = self.count_form(group, request.GET)
         if not count_form.is_valid():
             return self.render_page(group, count_form=count_form)
         count = count_form.cleaned_data["seats"]
@@ -104,7 +112,7 @@ class ReserveView(PortalMixin, TemplateView):
         group = self.get_group()
         if group is None:
             return self.not_found()
-        count_form = SeatCountForm(request.POST, group=group)
+        count_form = self.count_form(group, request.POST)
         if not count_form.is_valid():
             return self.render_page(group, count_form=count_form)
         form = ReserveForm(request.POST, count=count_form.cleaned_data["seats"])
