@@ -4,7 +4,8 @@ private feed and the attachments of the e-mails about seats.
 Sessions keep their wall-clock time in Europe/Amsterdam, with the time zone included, so a
 calendar app shows 9:30 whatever its own zone. Each session has a stable UID and a SEQUENCE
 that grows with every change, so a moved session replaces the old entry instead of appearing
-twice, and a removed or cancelled one is marked cancelled.
+twice, and a removed or cancelled one is marked cancelled. A session that goes ahead reminds
+the reader the day before (a VALARM), in the language the file was made in.
 """
 
 import datetime
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from booking.emails import portal_url
 from booking.models import Booking, CourseGroup, Seat, Session
@@ -75,7 +76,24 @@ def session_event(
     event.add("description", "\n".join(lines))
     cancelled = cancelled or group.status == CourseGroup.Status.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if not cancelled:
+        # No reminder for a cancelled session: some calendar apps keep showing a cancelled
+        # event, and an alarm would call people to a lesson that does not take place.
+        event.add_component(_reminder(session, title, location))
     return event
+
+
+def _reminder(session, title, location) -> Alarm:
+    """A pop-up the day before the session, at the same time of day as it starts."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", datetime.timedelta(days=-1))
+    alarm.add(
+        "description",
+        _("Tomorrow at %(time)s: %(course)s in %(place)s")
+        % {"time": session.starts_at.strftime("%H:%M"), "course": title, "place": location.name},
+    )
+    return alarm
 
 
 def calendar_of(events, *, name) -> bytes:

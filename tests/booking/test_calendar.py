@@ -173,3 +173,60 @@ def test_the_feed_needs_the_same_queries_for_one_group_or_many(people, course, g
     assert len(feed) == 2 + 4 * 3
     assert len(five.captured_queries) == len(one.captured_queries)
     assert len(one.captured_queries) <= 5
+
+
+# -- the reminder the day before ------------------------------------------------------------
+
+
+def alarms(event):
+    return [part for part in event.subcomponents if part.name == "VALARM"]
+
+
+def assert_reminds_the_day_before(event):
+    (alarm,) = alarms(event)
+    assert str(alarm["ACTION"]) == "DISPLAY"
+    assert alarm.decoded("TRIGGER") == datetime.timedelta(days=-1)
+    assert alarm["TRIGGER"].params.get("RELATED", "START") == "START"
+    assert alarm["TRIGGER"].to_ical() == b"-P1D"
+    return str(alarm["DESCRIPTION"])
+
+
+def test_every_session_reminds_the_day_before_in_the_readers_language(people, group, english):
+    booking = book(group, people.promen, "Anna")
+    english_course = translate(group.course, english)
+    english_course.title = "Click & Tap"
+    english_course.save_revision().publish()
+
+    with translation.override("en"):
+        ics = booking_calendar(booking)
+    english_events = events(ics)
+    dutch_events = events(booking_calendar(booking))
+
+    assert b"TRIGGER:-P1D" in ics
+    assert len(english_events) == len(dutch_events) == 2
+    for event in english_events + dutch_events:
+        assert_reminds_the_day_before(event)
+    english_winter = assert_reminds_the_day_before(english_events[0])
+    dutch_summer = assert_reminds_the_day_before(dutch_events[1])
+    assert english_winter == "Tomorrow at 09:30: Click & Tap in Bibliotheek Gouda"
+    assert dutch_summer == "Morgen om 13:00: Klik & Tik in Bibliotheek Gouda"
+
+
+def test_the_feed_reminds_the_day_before_each_session(people, group):
+    book(group, people.promen, "Anna")
+
+    feed = events(organisation_calendar(people.promen))
+
+    assert len(feed) == 2
+    for event in feed:
+        assert_reminds_the_day_before(event)
+
+
+def test_a_cancelled_session_does_not_remind(people, group):
+    booking = book(group, people.promen, "Anna")
+    services.cancel_group(group=group, by=people.coordinator_gouda, reason="Trainer ziek")
+
+    cancelled = events(booking_calendar(booking))
+
+    assert len(cancelled) == 2
+    assert all(alarms(event) == [] for event in cancelled)
