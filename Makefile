@@ -12,7 +12,7 @@ PORT ?= 8000
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast bench lint format install install-dev messages catalogues chromium clean
+.PHONY: help run test test-fast bench lint format install install-dev messages catalogues chromium html-checker clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,7 +49,15 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install-dev messages chromium ## Install test tools and run the whole suite (DATABASE_URL picks the database)
+# The Nu HTML Checker (npm's vnu-jar, run with Java). Without npm or Java its tests skip and say why.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts --silent && touch $@; \
+	else echo "npm is missing: the Nu HTML Checker tests will be skipped"; fi
+
+html-checker: node_modules/.installed ## Install the Nu HTML Checker for the tests (needs npm and Java)
+
+test: install-dev messages chromium html-checker ## Install test tools and run the whole suite (DATABASE_URL picks the database)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -77,4 +85,4 @@ format: install-dev ## Format the code with ruff
 	$(BIN)/ruff format .
 
 clean: ## Remove the virtualenv, the SQLite database and generated files
-	rm -rf $(VENV) db.sqlite3* staticfiles .test-media test-artifacts
+	rm -rf $(VENV) node_modules db.sqlite3* staticfiles .test-media test-artifacts
