@@ -470,3 +470,42 @@ def groups_with_availability(groups: QuerySet) -> list[CourseGroup]:
         group.availability = availability(group)
         group.course_title = titles[group.course_id]
     return groups
+
+
+@dataclass(frozen=True)
+class BookingContact:
+    """Who to call about a booking: the person who made it, for the group's coordinators."""
+
+    organisation: str
+    name: str
+    email: str
+    phone: str
+    seats: int
+
+
+def booking_contacts(seats: Iterable[Seat]) -> list[BookingContact]:
+    """One line per booking among `seats` (seats the reader may already see), in booking
+    order, in one query: the organisation, the contact person's name, e-mail and phone."""
+    counts: dict[int, int] = {}
+    for seat in seats:
+        if seat.status != Seat.Status.CANCELLED:
+            counts[seat.booking_id] = counts.get(seat.booking_id, 0) + 1
+    bookings = (
+        Booking.objects.filter(pk__in=counts)
+        .select_related("organisation", "booked_by__membership")
+        .order_by("created_at", "pk")
+    )
+    contacts = []
+    for booking in bookings:
+        person = booking.booked_by
+        membership = getattr(person, "membership", None) if person else None
+        contacts.append(
+            BookingContact(
+                organisation=booking.organisation.name,
+                name=(person.get_full_name() or person.get_username()) if person else "",
+                email=person.email if person else "",
+                phone=membership.phone if membership else "",
+                seats=counts[booking.pk],
+            )
+        )
+    return contacts

@@ -378,6 +378,7 @@ class GroupDetailView(VisibleGroupsMixin, generic.InspectView):
             confirmed=confirmed,
             waiting=waiting,
             cancelled=cancelled,
+            contacts=selectors.booking_contacts(self.seats),
             is_active=self.is_active,
             can_change=self.user_has_permission("change"),
             history_url=reverse("booking_history:group", args=[group.pk]),

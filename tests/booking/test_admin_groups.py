@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.users.models import UserProfile
 
+from booking import selectors
 from booking.models import (
     Action,
     Attendance,
@@ -526,6 +527,56 @@ def test_group_page_shows_seats_by_status_with_participant_details(client, staff
     fatma = full_group.seats["Fatma"]
     assert url("promote_seat", full_group.pk, fatma.pk) in html
     assert url("cancel_seat", full_group.pk, anna.pk) in html
+
+
+def test_group_page_names_each_bookings_contact_person_with_phone_and_email(
+    client, staff, full_group, django_assert_max_num_queries
+):
+    promen = staff.contact_promen
+    promen.first_name, promen.last_name = "Ilse", "de Boer"
+    promen.save()
+    promen.membership.phone = "0182 123 456"
+    promen.membership.save()
+    client.force_login(staff.coordinator_gouda)
+    client.get(url("inspect", full_group.pk))  # warm the caches the page shares with others
+
+    with django_assert_max_num_queries(40):
+        response = client.get(url("inspect", full_group.pk))
+
+    page = text_of(response)
+    contacts = page[page.index("Contact persons") :]
+    html = response.content.decode()
+    # One line per booking, in booking order: Promen's two bookings (Anna and Bram; Fatma
+    # waiting; Hans cancelled does not count), then KonnecteD's.
+    assert re.search(
+        r"Promen Ilse de Boer 0182 123 456 contact-promen@example.test 2 "
+        r"KonnecteD Sam .* contact-konnected@example.test 3 "
+        r"Promen Ilse de Boer .* 1 KonnecteD Sam .* 1",
+        contacts,
+    ), contacts
+    assert 'href="tel:0182123456"' in html
+    assert 'href="mailto:contact-promen@example.test"' in html
+
+
+def test_contact_persons_of_a_groups_bookings_are_read_in_one_query(
+    staff, full_group, django_assert_num_queries
+):
+    seats = list(Seat.objects.filter(booking__group=full_group))
+    with django_assert_num_queries(1):
+        contacts = selectors.booking_contacts(seats)
+    assert [(c.organisation, c.seats) for c in contacts] == [
+        ("Promen", 2),
+        ("KonnecteD", 3),
+        ("Promen", 1),
+        ("KonnecteD", 1),
+    ]
+
+
+def test_group_page_without_bookings_has_no_contact_persons(client, staff, group):
+    client.force_login(staff.coordinator_gouda)
+    response = client.get(url("inspect", group.pk))
+    assert response.status_code == 200
+    assert "Contact persons" not in text_of(response)
 
 
 def test_group_page_escapes_participant_names(client, staff, group):
