@@ -48,6 +48,8 @@ VERSION_PREFIX = "page-cache:version:"
 CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml", "application/xml")
 LOCAL_PAGES_MAX = 500
 LOCK_SUFFIX = ":render"
+# What the lookup answers for a URL whose last response was not kept (see `_render`).
+NOT_KEPT = object()
 WAIT_STEP_SECONDS = 0.05
 
 # Named dependencies (see the module docstring).
@@ -364,6 +366,9 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         key = _key(request)
         page, stale = self._lookup(request, key)
+        if page is NOT_KEPT:
+            # Rendered for every visitor (live seats, a form's cookie): nobody waits for it.
+            return self.get_response(request)
         if page is not None:
             return _served(page, "hit")
         lock = key + LOCK_SUFFIX
@@ -383,12 +388,13 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def _lookup(request, key):
-        """(a current copy, or None; an outdated copy to serve while another renders)."""
+        """(a current copy, NOT_KEPT or None; an outdated copy to serve while another
+        renders)."""
         stale = None
         local = _process.pages.get(key)
         if local is not None:
             if _is_current(request, local[0]):
-                return local[1], None
+                return local[1] or NOT_KEPT, None
             stale = local[1]
         # The page and the versions it needed last time, in one round trip.
         guessed = _process.dependencies.get(key, ())
@@ -398,7 +404,7 @@ class AnonymousPageCacheMiddleware:
             versions, page = entry
             if _is_current(request, versions):
                 _keep_locally(key, versions, page)
-                return page, None
+                return page or NOT_KEPT, None
             stale = stale or page
         return None, stale
 
@@ -410,19 +416,22 @@ class AnonymousPageCacheMiddleware:
             entry = cache.get(key)
             if entry is not None and _is_current(request, entry[0]):
                 _keep_locally(key, *entry)
-                return entry[1]
+                return entry[1]  # None when the page turned out not to be kept
         return None
 
     def _render(self, request, key):
         with recording(request) as scope:
             response = self.get_response(request)
-            if _is_cacheable(response):
-                _record_view_dependencies(request)
-        if _is_cacheable(response):
+            _record_view_dependencies(request)
+        cacheable = _is_cacheable(response)
+        versions, _found = versions_for(request, sorted(scope))
+        if cacheable:
             response["X-Page-Cache"] = "miss"
-            versions, _found = versions_for(request, sorted(scope))
-            if versions and None not in versions.values():
-                page = pickle.dumps(response)
-                cache.set(key, (versions, page), settings.PAGE_CACHE_SECONDS)
-                _keep_locally(key, versions, page)
+        if versions and None not in versions.values():
+            # A page that is not kept is remembered as such (None), under the same versions,
+            # so the next visitors neither take the render lock nor wait for a copy that
+            # never comes; a change of what it shows makes it worth trying again.
+            page = pickle.dumps(response) if cacheable else None
+            cache.set(key, (versions, page), settings.PAGE_CACHE_SECONDS)
+            _keep_locally(key, versions, page)
         return response

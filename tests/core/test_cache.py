@@ -12,7 +12,14 @@ from wagtail.contrib.frontend_cache.backends import BaseBackend
 
 from booking import services
 from booking.models import CourseGroup
-from core.cache import VERSION_PREFIX, AnonymousPageCacheMiddleware, forget_local, page_key
+from core.cache import (
+    LOCK_SUFFIX,
+    VERSION_PREFIX,
+    AnonymousPageCacheMiddleware,
+    _key,
+    forget_local,
+    page_key,
+)
 
 from ..factories import InterviewPageFactory
 
@@ -347,3 +354,30 @@ def test_twenty_requests_after_an_invalidation_cause_one_render(settings):
     answers = together()
     assert len(renders) == 3
     assert answers.count("miss") == 1
+
+
+def test_a_page_that_is_never_kept_makes_nobody_wait(settings):
+    """Course pages (live seats) are rendered for every visitor: while one process renders
+    such a page, the others render it too instead of waiting for a copy that never comes."""
+    settings.PAGE_CACHE_WAIT_SECONDS = 2
+
+    def view(request):
+        response = HttpResponse("<p>nog 2 plaatsen vrij</p>", content_type="text/html")
+        response["Cache-Control"] = "no-cache"
+        return response
+
+    middleware = AnonymousPageCacheMiddleware(view)
+    request = RequestFactory().get("/nl/cursussen/klik-en-tik/")
+    request.resolver_match = None
+    assert "X-Page-Cache" not in middleware(request)
+
+    # Another process is rendering the page right now.
+    assert cache.add(_key(request) + LOCK_SUFFIX, 1)
+    forget_local()
+    started = time.monotonic()
+    second = RequestFactory().get("/nl/cursussen/klik-en-tik/")
+    second.resolver_match = None
+    response = middleware(second)
+    assert time.monotonic() - started < 0.5
+    assert response.content == b"<p>nog 2 plaatsen vrij</p>"
+    assert "X-Page-Cache" not in response
