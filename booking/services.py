@@ -6,9 +6,9 @@ row (who, which action, why) and, only after the commit, sends e-mails. A rule t
 raises a `BookingError` whose message can be shown to the person who asked; nothing has
 changed then. The rules themselves are in booking/policies.py, where pages ask them too.
 
-Planning, cancelling or completing a group also empties the page cache after the commit (the
-cached home page lists the planned groups). Seat changes need not: course pages, which show
-free seats, are never cached whole.
+Planning, changing, cancelling, completing or deleting a group the public can see refreshes
+the cached pages that list it (booking/invalidation.py: the home page names the planned
+courses). Seat changes need not: course pages, which show free seats, are never cached whole.
 
 Views, the admin, the API and management commands call these functions and never change
 booking rows themselves.
