@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in pages, feeds, e-mails and calendar files point here (core/site_url.py).
+SITE_URL ?= http://$(HOST):$(PORT)
 # Test processes (pytest-xdist). xdist's default distribution keeps pytest-django's order
 # (transactional tests last in each process); the browser tests share the processes too.
 TEST_WORKERS ?= 2
@@ -39,10 +41,10 @@ messages: install ## Compile the nl and en message catalogues (.po -> .mo)
 catalogues: install-dev ## Re-extract the message catalogues after changing texts (needs xgettext)
 	$(MANAGE) makemessages --locale nl --locale en --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
 
-run: messages ## Install, migrate, load the demo site and serve it on http://127.0.0.1:8000/nl/
-	$(MANAGE) migrate --no-input
-	$(MANAGE) load_demo
-	$(MANAGE) runserver $(HOST):$(PORT)
+run: messages ## Install, migrate, load the demo site and serve it on http://$(HOST):$(PORT)/nl/
+	SITE_URL=$(SITE_URL) $(MANAGE) migrate --no-input
+	SITE_URL=$(SITE_URL) $(MANAGE) load_demo
+	SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -64,7 +66,7 @@ test: install-dev messages chromium html-checker ## Install test tools and run t
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
-		ALLOWED_HOSTS=leerplein.nl DJANGO_SETTINGS_MODULE=config.settings.production \
+		ALLOWED_HOSTS=leerplein.nl SITE_URL=https://leerplein.nl DJANGO_SETTINGS_MODULE=config.settings.production \
 		DATABASE_URL=postgres://check@127.0.0.1:5432/check REDIS_URL=redis://127.0.0.1:6379/0 \
 		$(MANAGE) check --deploy --fail-level WARNING
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

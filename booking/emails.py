@@ -16,16 +16,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
+from core.site_url import absolute_url
+
 logger = logging.getLogger(__name__)
 
 # Django adds the charset itself; naming it here as well would repeat it in the header.
 ICS_MIMETYPE = "text/calendar; method=PUBLISH"
-
-
-def absolute_url(path: str) -> str:
-    """`path` on the public site, e.g. https://leerplein.nl/nl/portaal/: e-mails and calendar
-    files are read outside the site, where a relative link leads nowhere."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def portal_url(booking) -> str:

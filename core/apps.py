@@ -1,4 +1,5 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +11,15 @@ class CoreConfig(AppConfig):
     verbose_name = _("Shared")
 
     def ready(self):
-        # Imported once the apps are loaded, as Django's docs advise: registering the deploy
+        # Imported once the apps are loaded, as Django's docs advise: registering the
         # checks (core/checks.py) is all it does.
         from core import checks  # noqa: F401
+        from core.site_url import sync_default_site
+
+        # post_migrate goes to every app with models after the whole migration (and after a
+        # test database's flush); Wagtail's is the one that owns Site.
+        post_migrate.connect(
+            sync_default_site,
+            sender=apps.get_app_config("wagtailcore"),
+            dispatch_uid="core.sync_default_site",
+        )

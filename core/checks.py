@@ -16,9 +16,12 @@ from django.db import connections
 from django.utils.module_loading import import_string
 from django_tasks_db import DatabaseBackend
 
+from core.site_url import parse_site_url
+
 # `check --deploy --tag services` runs only these.
 TAG = "services"
 S3_STORAGE = "storages.backends.s3.S3Storage"
+LOOPBACK = {"localhost", "127.0.0.1", "::1", "testserver"}
 TRIAL_HINT = "Only for a trial in one process: LEERPLEIN_SINGLE_PROCESS_TRIAL=1."
 
 
@@ -146,5 +149,30 @@ def check_task_backend(app_configs=None, **kwargs):
             hint='Set TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}} and '
             "run `manage.py db_worker`.",
             id="core.E005",
+        )
+    ]
+
+
+@register()
+def check_site_url(app_configs=None, **kwargs):
+    """Every environment: a SITE_URL Wagtail's site record can hold (core/site_url.py)."""
+    try:
+        parse_site_url(settings.SITE_URL)
+    except ValueError as exc:
+        return [Error(str(exc), hint="Set the SITE_URL environment variable.", id="core.E010")]
+    return []
+
+
+@register(TAG, deploy=True)
+def check_site_url_is_public(app_configs=None, **kwargs):
+    address = parse_site_url(settings.SITE_URL) if not check_site_url() else None
+    if address is None or (address.scheme == "https" and address.hostname not in LOOPBACK):
+        return []
+    return [
+        Warning(
+            f"SITE_URL is {settings.SITE_URL}: e-mails, feeds and calendar files will link "
+            "there, which readers outside this machine cannot open (or not over https).",
+            hint="Set SITE_URL to the public https address, e.g. https://leerplein.nl.",
+            id="core.W010",
         )
     ]

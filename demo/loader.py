@@ -15,6 +15,7 @@ from wagtail_localize.models import LocaleSynchronization
 
 from booking.models import Booking, CourseGroup, Location, Membership, Organisation
 from booking.roles import ensure_coordinator_group
+from core.site_url import site_address, sync_default_site
 from home.editorial import ensure_editorial_setup
 from home.models import FeaturedStory, SiteSettings
 from stories.models import Theme
@@ -197,10 +198,12 @@ class DemoLoader:
         return values
 
     def make_site_root(self, home):
-        """Serve the Dutch home page on the default site and remove Wagtail's welcome page."""
-        site = Site.objects.filter(is_default_site=True).first()
+        """Serve the Dutch home page on the default site, at SITE_URL, and remove Wagtail's
+        welcome page."""
+        site = sync_default_site()
         if site is None:
-            site = Site(hostname="localhost", port=80, is_default_site=True)
+            address = site_address()
+            site = Site(hostname=address.hostname, port=address.port, is_default_site=True)
         if site.root_page_id != home.pk or not site.site_name:
             site.root_page = home
             site.site_name = site.site_name or "Leerplein"

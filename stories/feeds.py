@@ -6,6 +6,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
+from core.site_url import absolute_url
+
 from . import selectors
 
 FEED_LENGTH = 20
@@ -20,7 +22,10 @@ class LatestStoriesFeed(Feed):
         return _("Leerplein: latest stories")
 
     def link(self):
-        return "/" + get_language() + "/"
+        return absolute_url(f"/{get_language()}/")
+
+    def feed_url(self):
+        return absolute_url(self.request.path)
 
     def description(self):
         return _("Interviews and practice examples of libraries and SW companies working together.")

@@ -20,6 +20,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
 from core.choices import Province
+from core.site_url import absolute_url
 
 WORDS_PER_MINUTE = 180  # a calm pace: many of our readers read with some effort
 
@@ -200,7 +201,7 @@ class StoryPage(Page):
         }
         if self.hero_image:
             rendition = self.hero_image.get_rendition("fill-1200x630|format-jpeg")
-            data["image"] = request.build_absolute_uri(rendition.url)
+            data["image"] = absolute_url(rendition.url)
         return data
 
 

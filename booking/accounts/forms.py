@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from booking import emails
+from core.site_url import absolute_url
 
 # Long enough for any e-mail address (RFC 5321), and for every user name.
 LOGIN_MAX_LENGTH = 254
@@ -113,7 +114,9 @@ class PasswordResetRequestForm(PasswordResetForm):
             "password_reset",
             {
                 "user": user,
-                "link": f"{context['protocol']}://{context['domain']}{path}",
+                # SITE_URL, not the request's Host header: a forged host must not end up in
+                # a reset link.
+                "link": absolute_url(path),
                 "valid_until": timezone.localtime(valid_until),
             },
             to=to_email,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from booking import emails
 from booking.models import Membership, Organisation
+from core.site_url import absolute_url
 
 from .tokens import invitation_tokens
 
@@ -98,7 +99,7 @@ def _existing_account(email: str, organisation: Organisation):
     return user
 
 
-def invitation_link(user, *, language: str, request=None) -> str:
+def invitation_link(user, *, language: str) -> str:
     """The absolute address of the user's invitation page, in `language`."""
     with translation.override(language):
         path = reverse(
@@ -108,7 +109,7 @@ def invitation_link(user, *, language: str, request=None) -> str:
                 "token": invitation_tokens.make_token(user),
             },
         )
-    return request.build_absolute_uri(path) if request is not None else emails.absolute_url(path)
+    return absolute_url(path)
 
 
 def invite_contact_person(
@@ -119,7 +120,6 @@ def invite_contact_person(
     organisation: Organisation,
     language: str,
     invited_by,
-    request=None,
 ) -> Invitation:
     """Make (or renew) a contact person's account and e-mail them an invitation.
 
@@ -154,7 +154,7 @@ def invite_contact_person(
             user=user, defaults={"organisation": organisation, "language": language}
         )
 
-    link = invitation_link(user, language=language, request=request)
+    link = invitation_link(user, language=language)
     valid_until = timezone.localtime() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
     message = emails.compose(
         "invitation",

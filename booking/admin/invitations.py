@@ -62,9 +62,7 @@ class InviteContactPersonView(PlannerRequiredMixin, WagtailAdminTemplateMixin, F
 
     def form_valid(self, form):
         try:
-            invitation = invite_contact_person(
-                **form.cleaned_data, invited_by=self.request.user, request=self.request
-            )
+            invitation = invite_contact_person(**form.cleaned_data, invited_by=self.request.user)
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)

@@ -7,6 +7,7 @@ with a guessable key, on a SQLite file, or with a cache that each process keeps 
 - DATABASE_URL pointing at PostgreSQL (bookings lock their course group in the database);
 - REDIS_URL: the cache every app server shares, so a publish refreshes every server at once
   and the API's rate limits count across servers;
+- SITE_URL: the public address every link outside a page uses (e-mails, feeds, calendars);
 - MEDIA_STORAGE: local disk (MEDIA_ROOT, the default) or "s3" with its bucket and keys.
 
 LEERPLEIN_SINGLE_PROCESS_TRIAL=1 lets a trial run in one process on SQLite and a local-memory
@@ -49,6 +50,11 @@ if not SINGLE_PROCESS_TRIAL:
             f"DATABASE_URL points to {DATABASES['default']['ENGINE']}, not to PostgreSQL."
             " Production runs on PostgreSQL: set"
             " DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/NAME." + _TRIAL_HINT
+        )
+    if not os.environ.get("SITE_URL"):
+        _problems.append(
+            "SITE_URL is not set. E-mails, feeds, calendar files and canonical links need the"
+            " site's public address: set SITE_URL=https://leerplein.nl." + _TRIAL_HINT
         )
     if not REDIS_URL:
         _problems.append(

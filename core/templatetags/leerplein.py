@@ -11,6 +11,7 @@ from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page
 
 from core.cache import SITE, cached_fragment, depends_on, render_fragment
+from core.site_url import absolute_url
 
 register = template.Library()
 
@@ -52,7 +53,7 @@ def _language_links(request, page):
             full_url = translations[code].get_full_url(request)
         else:
             url = f"/{code}/" if is_page else translate_url(request.get_full_path(), code)
-            full_url = request.build_absolute_uri(url)
+            full_url = absolute_url(url)
         links.append(
             {
                 "code": code,
@@ -174,9 +175,10 @@ def described_widget(field):
     return field.as_widget(attrs=attrs)
 
 
-@register.filter
-def absolute_url(path, request):
-    return request.build_absolute_uri(path)
+@register.filter(name="absolute_url")
+def absolute_url_filter(path):
+    """`path` on SITE_URL, whatever host the request came in on."""
+    return absolute_url(path)
 
 
 @register.filter

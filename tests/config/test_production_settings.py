@@ -39,6 +39,7 @@ def run(*args: str, settings="config.settings.production", **environment: str):
         "DJANGO_SETTINGS_MODULE": settings,
         "SECRET_KEY": "a-long-random-production-key-" + "x" * 30,
         "ALLOWED_HOSTS": "leerplein.nl",
+        "SITE_URL": "https://leerplein.nl",
         **environment,
     }
     return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments

@@ -24,7 +24,7 @@ def test_feeds_parse_and_list_the_latest_stories_of_their_language(
         "en": ["Klik & Tik bij Promen"],
     }[language]
     assert titles == expected
-    assert all(entry.link.startswith(f"http://localhost/{language}/") for entry in feed.entries)
+    assert all(entry.link.startswith(f"http://testserver/{language}/") for entry in feed.entries)
     assert feed.feed.get("language", language).startswith(language)
 
 
@@ -40,7 +40,7 @@ def test_sitemap_lists_both_languages(client, site_tree):
     xml = client.get("/sitemap.xml").content.decode()
     assert "/nl/verhalen/klik-en-tik-bij-promen/" in xml
     assert english_practice.url in xml
-    assert "<loc>http://localhost/en/</loc>" in xml
+    assert "<loc>http://testserver/en/</loc>" in xml
 
 
 def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(client, db):

@@ -12,12 +12,13 @@ from django.views.generic import TemplateView
 from booking.calendar import organisation_calendar
 from booking.models import CalendarFeed
 from booking.portal.forms import ConfirmForm
+from core.site_url import absolute_url
 
 from .base import PortalMixin
 
 
-def feed_url(request, feed) -> str:
-    return request.build_absolute_uri(reverse("portal:calendar_feed", kwargs={"token": feed.token}))
+def feed_url(feed) -> str:
+    return absolute_url(reverse("portal:calendar_feed", kwargs={"token": feed.token}))
 
 
 class CalendarView(PortalMixin, TemplateView):
@@ -32,7 +33,7 @@ class CalendarView(PortalMixin, TemplateView):
         feed = CalendarFeed.objects.filter(organisation=self.organisation).first()
         context.update(
             feed=feed,
-            feed_url=feed_url(self.request, feed) if feed else "",
+            feed_url=feed_url(feed) if feed else "",
             form=ConfirmForm(),
         )
         return context
