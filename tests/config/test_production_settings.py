@@ -70,6 +70,32 @@ def test_without_redis_url_it_stops_and_says_to_set_redis():
     assert "DATABASE_URL" not in result.stderr
 
 
+def test_without_site_url_it_stops_and_says_to_set_the_public_address():
+    result = run("-c", SETUP, DATABASE_URL=POSTGRES, REDIS_URL=REDIS, SITE_URL="")
+    assert result.returncode != 0
+    assert "SITE_URL is not set" in result.stderr
+    assert "SITE_URL=https://leerplein.nl" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("site_url", "message"),
+    [("http://127.0.0.1:8000", "core.W010"), ("https://leerplein.nl/site/", "core.E010")],
+)
+def test_check_deploy_names_a_site_url_readers_cannot_use(site_url, message):
+    result = run(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DATABASE_URL=POSTGRES,
+        REDIS_URL=REDIS,
+        SITE_URL=site_url,
+    )
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+
+
 def test_a_sqlite_database_is_refused():
     result = run("-c", SETUP, DATABASE_URL="sqlite:////tmp/leerplein.sqlite3", REDIS_URL=REDIS)
     assert result.returncode != 0
