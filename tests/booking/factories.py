@@ -95,7 +95,7 @@ class CoursePageFactory(wagtail_factories.PageFactory):
     what_you_learn = "<p>De muis gebruiken, typen, e-mailen en veilig internetten.</p>"
     for_whom = "<p>Voor iedereen die net begint.</p>"
     levels = "<p>Niveau 1 is voor beginners.</p>"
-    what_to_bring = "<p>Een leesbril als u die heeft.</p>"
+    what_to_bring = "<p>Een leesbril als je die hebt.</p>"
 
 
 def _days(days, hour=0):

@@ -51,8 +51,8 @@ LIMIT_TEXTS = {
         "including the waiting list. You have 0 now."
     ),
     "nl": (
-        "U kunt nu 1 plaats reserveren. Uw organisatie mag maximaal 1 plaats hebben in deze "
-        "groep. Plaatsen op de wachtlijst tellen mee. U hebt er nu 0."
+        "Je kunt nu 1 plaats reserveren. Je organisatie mag maximaal 1 plaats hebben in deze "
+        "groep. Plaatsen op de wachtlijst tellen mee. Je hebt er nu 0."
     ),
 }
 
@@ -114,8 +114,8 @@ def test_the_allowed_number_still_goes_to_the_names(promen_client, three_free):
         (
             "nl",
             [
-                "U kunt in deze groep maximaal 5 plaatsen tegelijk reserveren.",
-                "Er zijn nog 3 plaatsen vrij. Vraagt u er meer aan? Dan komen de andere op de "
+                "Je kunt in deze groep maximaal 5 plaatsen tegelijk reserveren.",
+                "Er zijn nog 3 plaatsen vrij. Vraag je er meer aan? Dan komen de andere op de "
                 "wachtlijst.",
             ],
         ),
@@ -155,8 +155,8 @@ def test_a_full_group_says_everything_goes_on_the_waiting_list(promen_client, pe
         ),
         (
             "nl",
-            "Uw organisatie mag maximaal 2 plaatsen hebben in deze groep. Plaatsen op de "
-            "wachtlijst tellen mee. U hebt er nu 2.",
+            "Je organisatie mag maximaal 2 plaatsen hebben in deze groep. Plaatsen op de "
+            "wachtlijst tellen mee. Je hebt er nu 2.",
         ),
     ],
 )
