@@ -7,4 +7,7 @@ class HomeConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the page cache invalidation
+        from . import (
+            signals,  # noqa: F401 - connects the page cache invalidation
+            translation_editor,  # noqa: F401 - takes never-published translations offline
+        )

@@ -1,8 +1,8 @@
 """Editors' groups and the moderation workflow on the stories section.
 
-"Redactie" writes and submits; "Eindredactie" approves and publishes. Both are created with
-their permissions by `manage.py setup_editorial` (load_demo runs it too); running it again
-changes nothing.
+"Redactie" writes, translates and submits; "Eindredactie" approves and publishes. Both are
+created with their permissions by `manage.py setup_editorial` (load_demo runs it too);
+running it again changes nothing.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -71,6 +71,9 @@ def ensure_editorial_setup(story_indexes=()):
     task.groups.set([groups[FINAL_EDITORS]])
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    # Every language's story index: a translation goes through the same approval as a new
+    # story (the English index may still be an alias; it keeps its id when translated).
     for index in story_indexes:
-        WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
+        for page in index.get_translations(inclusive=True):
+            WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
     return groups, workflow

@@ -20,6 +20,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
+from core.locale import real_pages
 
 
 class HomePage(Page):
@@ -112,19 +113,22 @@ class HomePage(Page):
         return {"course_index": index, "courses": planned}
 
     def featured_story_ids(self):
-        """The chosen stories in this page's language, in the editors' order.
+        """The chosen stories written in this page's language, in the editors' order.
 
         Featured stories are copied as they are when the page is translated, so they may
-        point at the Dutch stories; each is swapped for its translation where one exists.
+        point at the Dutch stories; each is swapped for its translation, and left out where
+        there is none yet (an alias would show Dutch text as English).
         """
         chosen = [f.story for f in self.featured_stories.select_related("story")]
         translated = dict(
-            Page.objects.filter(
-                translation_key__in=[story.translation_key for story in chosen],
-                locale_id=self.locale_id,
+            real_pages(
+                Page.objects.filter(
+                    translation_key__in=[story.translation_key for story in chosen],
+                    locale_id=self.locale_id,
+                )
             ).values_list("translation_key", "pk")
         )
-        return [translated.get(story.translation_key, story.pk) for story in chosen]
+        return [translated[s.translation_key] for s in chosen if s.translation_key in translated]
 
 
 class FeaturedStory(Orderable):

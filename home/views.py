@@ -9,6 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Page
 
+from core.locale import real_pages
 from core.site_url import absolute_url
 
 RESULTS_PER_PAGE = 10
@@ -28,7 +29,15 @@ def search(request):
     results = None
     if query:
         locale = Locale.get_active()
-        pages = Page.objects.live().public().filter(locale=locale).specific().search(query)
+        # The search index filters only on declared fields, so aliases go by id.
+        written = real_pages(Page.objects.filter(locale=locale)).values("pk")
+        pages = (
+            Page.objects.live()
+            .public()
+            .filter(locale=locale, id__in=written)
+            .specific()
+            .search(query)
+        )
         paginator = Paginator(pages, RESULTS_PER_PAGE)
         number = request.GET.get("page", "1")
         try:

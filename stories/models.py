@@ -20,6 +20,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
 from core.choices import Province
+from core.locale import untranslated_original
 from core.site_url import absolute_url
 
 WORDS_PER_MINUTE = 180  # a calm pace: many of our readers read with some effort
@@ -193,7 +194,8 @@ class StoryPage(Page):
             "description": self.summary,
             "datePublished": self.date.isoformat(),
             "dateModified": (modified.date() if modified else self.date).isoformat(),
-            "inLanguage": self.locale.language_code,
+            # An alias of an untranslated story shows the original's text.
+            "inLanguage": (untranslated_original(self) or self).locale.language_code,
             "url": self.get_full_url(request),
             "mainEntityOfPage": self.get_full_url(request),
             "publisher": {"@type": "Organization", "name": "Leerplein"},

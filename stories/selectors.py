@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from wagtail.models import Locale, Page
 
+from core.locale import real_pages
+
 from .models import STORY_MODELS, Theme
 
 
@@ -24,11 +26,14 @@ def _matching(model_q) -> Q:
 
 
 def story_pages(locale: Locale):
-    """Live, public stories of one language, newest first, as a plain Page queryset."""
+    """Live, public stories written in one language, newest first, as a plain Page queryset.
+
+    Untranslated stories (aliases in the synchronised tree) are left out: every list, feed and
+    "read more" built on this shows a story only in the languages it was written in.
+    """
     story_date = Coalesce(*[F(f"{model._meta.model_name}__date") for model in STORY_MODELS])
     return (
-        Page.objects.live()
-        .public()
+        real_pages(Page.objects.live().public())
         .type(*STORY_MODELS)
         .filter(locale=locale)
         .annotate(story_date=story_date)
@@ -52,10 +57,12 @@ def filter_stories(pages, *, kind=None, theme=None, province=None, organisation=
 
 
 def search_story_ids(query: str, locale: Locale) -> list[int]:
+    """Ids of the stories written in `locale` that match every word of `query`."""
     ids = []
     for model in STORY_MODELS:
+        # The search index can only filter on declared fields; an alias is dropped here.
         results = model.objects.live().filter(locale=locale).search(query, operator="and")
-        ids.extend(page.pk for page in results)
+        ids.extend(page.pk for page in results if page.alias_of_id is None)
     return ids
 
 

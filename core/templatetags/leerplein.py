@@ -11,6 +11,7 @@ from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page
 
 from core.cache import SITE, cached_fragment, depends_on, render_fragment
+from core.locale import real_pages
 from core.site_url import absolute_url
 
 register = template.Library()
@@ -43,7 +44,8 @@ def _language_links(request, page):
     is_page = page is not None
     translations = {}
     if is_page:
-        for translation in page.get_translations(inclusive=True).live().select_related("locale"):
+        pages = real_pages(page.get_translations(inclusive=True).live()).select_related("locale")
+        for translation in pages:
             translations[translation.locale.language_code] = translation
     links = []
     for code, _name in settings.LANGUAGES:
