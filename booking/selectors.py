@@ -60,7 +60,7 @@ class Availability:
 
     @property
     def label(self) -> str:
-        """E.g. "nog 2 plaatsen vrij" or "vol — u kunt op de wachtlijst"."""
+        """E.g. "nog 2 plaatsen vrij" or "vol — je kunt op de wachtlijst"."""
         if self.is_full:
             return _("full — you can join the waiting list")
         return ngettext("%(count)s seat left", "%(count)s seats left", self.free) % {
@@ -119,11 +119,73 @@ def upcoming_groups(*, course: CoursePage, today=None) -> list[CourseGroup]:
     return groups
 
 
+def _plain(text: str) -> str:
+    """White space collapsed, control characters dropped: what a visitor meant to type."""
+    return " ".join("".join(char if char.isprintable() else " " for char in text).split())
+
+
+def _same_place(first: str, second: str) -> bool:
+    return _plain(first).casefold() == _plain(second).casefold()
+
+
+@dataclass(frozen=True)
+class Place:
+    """A town or city where a course has groups, as a filter option."""
+
+    name: str
+    groups: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class CourseGroups:
+    """A course page's groups, narrowed to one place or not."""
+
+    groups: list[CourseGroup]  # the groups to show
+    total: int  # upcoming open groups in every place
+    places: list[Place]  # A to Z, each with its number of groups
+    place: str  # the place asked for, as the visitor typed it ("" for every place)
+
+    @property
+    def selected_place(self) -> Place | None:
+        return next((place for place in self.places if place.selected), None)
+
+
+def course_page_groups(*, course: CoursePage, place: str = "", today=None) -> CourseGroups:
+    """The upcoming open groups of a course for its public page, in the place asked for
+    (town or city, any case) or everywhere, and the places there are to choose from.
+
+    The places are counted from the same rows, so the filter costs no query of its own.
+    """
+    every = upcoming_groups(course=course, today=today)
+    place = _plain(place)
+    counts: dict[str, int] = {}
+    for group in every:
+        counts[group.location.city] = counts.get(group.location.city, 0) + 1
+    places = [
+        Place(name, number, bool(place) and _same_place(name, place))
+        for name, number in sorted(counts.items(), key=lambda item: item[0].casefold())
+    ]
+    shown = (
+        [group for group in every if _same_place(group.location.city, place)] if place else every
+    )
+    return CourseGroups(groups=shown, total=len(every), places=places, place=place)
+
+
 @dataclass(frozen=True)
 class CourseSummary:
+    """A course in a list of courses. `groups` counts its upcoming open groups, `reserved`
+    those among them that are only for one organisation; `free_seats` counts the seats
+    anyone may still take, so never those of a reserved group."""
+
     page: CoursePage
     groups: int
     free_seats: int
+    reserved: int = 0
+
+    @property
+    def open_groups(self) -> int:
+        return self.groups - self.reserved
 
 
 def course_overview(index_page) -> list[CourseSummary]:
@@ -139,12 +201,17 @@ def course_overview(index_page) -> list[CourseSummary]:
         .upcoming()
         .filter(status=CourseGroup.Status.OPEN)
         .with_occupancy()
-        .values("course__translation_key", "free_seats")
+        .values("course__translation_key", "free_seats", "restricted_to_id")
     )
     for row in groups:
-        number, free = counts.get(row["course__translation_key"], (0, 0))
-        counts[row["course__translation_key"]] = (number + 1, free + row["free_seats"])
-    return [CourseSummary(page, *counts.get(page.translation_key, (0, 0))) for page in pages]
+        key = row["course__translation_key"]
+        number, free, reserved = counts.get(key, (0, 0, 0))
+        if row["restricted_to_id"] is None:
+            free += row["free_seats"]
+        else:
+            reserved += 1
+        counts[key] = (number + 1, free, reserved)
+    return [CourseSummary(page, *counts.get(page.translation_key, (0, 0, 0))) for page in pages]
 
 
 def waitlist_positions(group_ids: Iterable[int]) -> dict[int, int]:

@@ -8,6 +8,10 @@ from wagtail.search import index
 
 from core.blocks import RICH_TEXT_FEATURES
 
+# The course page's filter by town or city: ?place=Gouda
+PLACE_PARAMETER = "place"
+MAX_PLACE_LENGTH = 100
+
 
 class LiveAvailabilityMixin:
     """Pages that show free seats are never kept whole in the anonymous page cache.
@@ -101,8 +105,12 @@ class CoursePage(LiveAvailabilityMixin, Page):
         verbose_name = _("course page")
 
     def get_context(self, request, *args, **kwargs):
-        from booking.selectors import upcoming_groups
+        from booking.selectors import course_page_groups
 
         context = super().get_context(request, *args, **kwargs)
-        context["groups"] = upcoming_groups(course=self)
+        # Anything longer than a town's name is not one; it is echoed back, so keep it short.
+        place = request.GET.get(PLACE_PARAMETER, "")[:MAX_PLACE_LENGTH]
+        course_groups = course_page_groups(course=self, place=place)
+        context["course_groups"] = course_groups
+        context["groups"] = course_groups.groups
         return context

@@ -31,9 +31,13 @@ LANGUAGES = ("nl", "en")
 
 def visible_text(response):
     """The page's text as a visitor reads it: tags removed, white space collapsed."""
-    body = response.content.decode()
+    return text_of(response.content.decode())
+
+
+def text_of(body):
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
+    return re.sub(r" ([.,])", r"\1", text)  # "<span lang=nl>Gouda</span>." reads "Gouda."
 
 
 def main_of(body):
@@ -369,3 +373,223 @@ def test_home_page_lists_planned_courses_and_follows_new_groups(
     assert planned in text
     assert course_site.course.title in text
     assert response["X-Page-Cache"] == "miss"
+
+
+# -- narrowing the groups by place -------------------------------------------------------------
+
+
+@pytest.fixture
+def groups_in_two_towns(course_site, people, gouda_library):
+    """Two groups in Gouda and one in Deventer, each at a place named after its town."""
+    deventer = LocationFactory(
+        organisation=people.deventer, name="Bibliotheek Deventer, Stromarkt", city="Deventer"
+    )
+    korte_akkeren = LocationFactory(
+        organisation=people.gouda, name="Wijkcentrum Korte Akkeren", city="Gouda"
+    )
+    return [
+        CourseGroupFactory(course=course_site.course, library=people.gouda, location=place)
+        for place in (gouda_library, korte_akkeren)
+    ] + [CourseGroupFactory(course=course_site.course, library=people.deventer, location=deventer)]
+
+
+def group_cards(body):
+    return re.findall(r'<h3 id="group-\d+-title"', body)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_visitor_narrows_the_groups_to_one_town(client, course_site, groups_in_two_towns, lang):
+    url = page_url(course_site, lang, "course")
+
+    everywhere = client.get(url).content.decode()
+    in_gouda = client.get(url, {"place": "gouda"})  # any case: people type it in the address
+    body = in_gouda.content.decode()
+
+    assert len(group_cards(everywhere)) == 3
+    assert len(group_cards(body)) == 2
+    text = visible_text(in_gouda)
+    assert "Stromarkt" not in text
+    assert "Korte Akkeren" in text and "Agnietenstraat" in text
+    with translation.override(lang):
+        every_place = translation.gettext("All places")
+        intro = translation.ngettext(
+            "This course has %(counter)s group with dates planned in %(place)s.",
+            "This course has %(counter)s groups with dates planned in %(place)s.",
+            2,
+        ) % {"counter": 2, "place": "Gouda"}
+    assert intro in text
+    # Each town is a link that can be shared, with its number of groups; the chosen one is marked.
+    assert f"{every_place} (3) Deventer (1) Gouda (2)" in text
+    assert re.search(rf'href="{re.escape(url)}\?place=Gouda#groups" aria-current="true"', body)
+    assert f'href="{url}?place=Deventer#groups"' in body
+    assert re.search(rf'href="{re.escape(url)}#groups" aria-current="true"', everywhere)
+
+
+def test_a_town_without_groups_says_so_and_offers_every_town(
+    client, course_site, groups_in_two_towns
+):
+    url = course_site.english_course.url
+
+    response = client.get(url, {"place": "Utrecht"})
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert group_cards(body) == []
+    text = visible_text(response)
+    assert "This course has no groups in Utrecht at the moment." in text
+    assert f'<a href="{url}#groups">Show the groups in all places</a>' in body
+    assert "All places (3) Deventer (1) Gouda (2)" in text  # and the towns that do have groups
+    dutch = visible_text(client.get(course_site.course.url, {"place": "Utrecht"}))
+    with translation.override("nl"):
+        nothing = translation.gettext("This course has no groups in %(place)s at the moment.")
+    assert nothing % {"place": "Utrecht"} in dutch
+
+
+@pytest.mark.parametrize("place", ["\x00Gouda\x1b", "<b>Gouda</b>", "G" * 5000])
+def test_odd_place_values_give_a_plain_page(client, course_site, groups_in_two_towns, place):
+    response = client.get(course_site.english_course.url, {"place": place})
+
+    assert response.status_code == 200
+    body = main_of(response.content.decode())
+    assert "\x00" not in body and "\x1b" not in body
+    assert "<b>Gouda</b>" not in body
+    assert "G" * 101 not in body
+    if place.strip("\x00\x1b") == "Gouda":
+        assert len(group_cards(body)) == 2
+
+
+def test_each_place_gets_its_own_page_never_another_places_copy(
+    client, course_site, people, groups_in_two_towns
+):
+    url = course_site.course.url
+    for _ in range(2):  # the second round would be served from a cache if anything kept them
+        for place, shown, hidden in (
+            ("Gouda", "Korte Akkeren", "Stromarkt"),
+            ("Deventer", "Stromarkt", "Korte Akkeren"),
+            ("", "Stromarkt", None),
+        ):
+            response = client.get(url, {"place": place} if place else {})
+            assert response.get("X-Page-Cache") != "hit"
+            assert "no-cache" in response["Cache-Control"]
+            text = visible_text(response)
+            assert shown in text
+            if hidden:
+                assert hidden not in text
+    # Seats are current in a filtered list too.
+    book(groups_in_two_towns[2], people, 2)
+    assert seats_label("nl", 5, 2) in visible_text(client.get(url, {"place": "Deventer"}))
+
+
+def test_filtering_by_place_costs_no_extra_queries(
+    client, course_site, groups_in_two_towns, django_assert_max_num_queries
+):
+    url = course_site.course.url
+    unfiltered = _queries_for(client, url)
+    _cold()
+    with django_assert_max_num_queries(unfiltered):
+        response = client.get(url, {"place": "Deventer"})
+    assert len(group_cards(response.content.decode())) == 1
+
+
+# -- groups reserved for one organisation ------------------------------------------------------
+
+
+@pytest.fixture
+def promen_group(course_site, people):
+    """A group on location at Promen, only for Promen's staff."""
+    at_promen = LocationFactory(
+        organisation=people.promen, name="Promen, vestiging Gouda", kind="sw_company"
+    )
+    return CourseGroupFactory(
+        course=course_site.course,
+        library=people.gouda,
+        location=at_promen,
+        restricted_to=people.promen,
+    )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_reserved_group_is_not_offered_as_if_open_to_everyone(
+    client, course_site, people, promen_group, lang
+):
+    response = client.get(page_url(course_site, lang, "course"))
+
+    body = main_of(response.content.decode())
+    card = body.split(f'id="group-{promen_group.pk}-title"', 1)[1].split("</article>", 1)[0]
+    card_text = text_of(card)
+    with translation.override(lang):
+        only_for = translation.gettext("Only for %(company)s") % {"company": "Promen"}
+    assert only_for in card_text
+    assert seats_label(lang, 5, 0) not in card_text  # no "5 seats left" for everyone
+    assert 'class="group-card group-card--reserved"' in body
+    if lang == "en":
+        assert "This group is reserved for people who work at Promen." in card_text
+        assert "Ask your contact person at work." in card_text
+
+
+def test_a_full_reserved_group_offers_nobody_else_its_waiting_list(
+    client, course_site, people, promen_group
+):
+    book(promen_group, people, 5)
+    book(promen_group, people, 1)  # on the waiting list
+
+    body = main_of(client.get(course_site.english_course.url).content.decode())
+
+    groups = body.split('id="groups"', 1)[1].split("<aside", 1)[0]
+    text = text_of(groups)
+    assert "Only for Promen" in text
+    assert "waiting list" not in text and "full" not in text
+
+
+def test_course_index_counts_no_reserved_seats_as_free(
+    client, course_site, people, open_group, promen_group
+):
+    book(open_group, people, 1)
+
+    english = visible_text(client.get(course_site.english_index.url))
+    dutch = visible_text(client.get(course_site.index.url))
+
+    # 4 free in the open group; Promen's 5 are not free for anyone else.
+    assert "1 group, 4 seats left" in english
+    assert "1 group only for the staff of one company" in english
+    assert "9 seats left" not in english and "2 groups" not in english
+    with translation.override("nl"):
+        reserved = translation.ngettext(
+            "%(counter)s group only for the staff of one company",
+            "%(counter)s groups only for the staff of one company",
+            1,
+        ) % {"counter": 1}
+    assert seats_label("nl", 5, 1) in dutch and reserved in dutch
+
+
+def test_a_course_with_only_reserved_groups_is_not_full_and_has_no_free_seats(
+    client, course_site, promen_group
+):
+    text = visible_text(client.get(course_site.english_index.url))
+
+    assert "No groups for everyone at the moment" in text
+    assert "1 group only for the staff of one company" in text
+    assert "seats left" not in text and "waiting list" not in text
+
+
+def test_home_page_counts_reserved_groups_apart(client, course_site, open_group, promen_group):
+    text = visible_text(client.get(course_site.english_home.url))
+
+    assert "1 group planned" in text
+    assert "2 groups planned" not in text
+    assert "1 group only for the staff of one company" in text
+
+
+# -- how to take part, from the top of the page ------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_top_of_a_course_page_links_to_how_to_take_part(client, course_site, open_group, lang):
+    body = client.get(page_url(course_site, lang, "course")).content.decode()
+
+    header = body.split('<header class="course__header">', 1)[1].split("</header>", 1)[0]
+    with translation.override(lang):
+        take_part = translation.gettext("How do I take part?")
+    assert f'<a class="course__jump-link" href="#take-part">{take_part}</a>' in header
+    assert re.search(r'<aside class="course-signup" id="take-part"', body)
+    assert body.index("<h1") < body.index('href="#take-part"') < body.index('id="learn-title"')
