@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -31,6 +32,9 @@ from booking.models import CourseGroup, Organisation, Seat
 from booking.roles import books_for, coordinates
 
 NOT_RUNNING = (CourseGroup.Status.DRAFT, CourseGroup.Status.CANCELLED)
+# A date written in the language the message is read in, which may not be the one it was
+# raised in.
+_date_text = lazy(lambda day: date_format(day, "DATE_FORMAT"), str)
 
 
 def refusal(check: Callable[..., None], /, *args, **kwargs) -> BookingError | None:
@@ -89,13 +93,21 @@ def check_can_complete(group: CourseGroup, *, by, today: datetime.date | None = 
 def check_can_record_attendance(
     group: CourseGroup, *, session_date: datetime.date, by, today: datetime.date | None = None
 ) -> None:
-    """A coordinator records attendance of a group that runs, from the day of the session."""
+    """A coordinator records attendance of a group that runs, from the day of the session:
+    nobody knows yet who comes to a session in the future. The attendance form asks this
+    before anyone ticks a box, the service again inside the lock."""
     today = today or timezone.localdate()
     check_coordinates(group, by=by)
     if group.status in NOT_RUNNING:
         raise InvalidState(_("There is no attendance for a group that does not run."))
     if session_date > today:
-        raise InvalidState(_("Attendance can be recorded from the day of the session."))
+        raise InvalidState(
+            _(
+                "This session is on %(date)s. A session in the future cannot be marked yet: "
+                "you can mark attendance from the day of the session."
+            ),
+            date=_date_text(session_date),
+        )
 
 
 # -- booking and changing seats ---------------------------------------------------------------

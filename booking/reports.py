@@ -213,7 +213,9 @@ def waiting_lists(groups: QuerySet) -> list[WaitingList]:
 
 @dataclass(frozen=True)
 class AttendanceShare:
-    """How many of the recorded participants were present."""
+    """How many of the recorded participants were present, absent or excused (they let the
+    library know beforehand). The share present is out of everyone marked, excused included:
+    an excused participant missed the session too."""
 
     label: str
     groups: int
@@ -221,43 +223,50 @@ class AttendanceShare:
     present: int
     recorded: int
     group: CourseGroup | None = None
+    absent: int = 0
+    excused: int = 0
 
     @property
     def percentage(self) -> int | None:
         return _percentage(self.present, self.recorded)
 
 
+COUNTED = ("sessions", "present", "absent", "excused", "recorded")
+
+
 def attendance(groups: QuerySet, *, by: str = "group") -> list[AttendanceShare]:
     """Share of participants present, per group or per course; only sessions for which
     attendance was recorded count."""
     groups = list(groups.filter(status__in=RUNNING).order_by("first_date", "pk"))
+    status = Attendance.Status
     counts = {
         row["session__group"]: row
         for row in Attendance.objects.filter(session__group__in=[group.pk for group in groups])
         .values("session__group")
         .annotate(
-            present=Count("pk", filter=Q(present=True)),
+            present=Count("pk", filter=Q(status=status.PRESENT)),
+            absent=Count("pk", filter=Q(status=status.ABSENT)),
+            excused=Count("pk", filter=Q(status=status.EXCUSED)),
             recorded=Count("pk"),
             sessions=Count("session", distinct=True),
         )
     }
-    empty = {"present": 0, "recorded": 0, "sessions": 0}
+    empty = dict.fromkeys(COUNTED, 0)
     if by == "group":
         return [
             AttendanceShare(str(group), 1, **_counts(counts.get(group.pk, empty)), group=group)
             for group in groups
         ]
-    totals: dict[tuple, list] = {}
+    totals: dict[tuple, dict] = {}
     for group in groups:
         row = counts.get(group.pk, empty)
         key, label = _by_course(group)
-        total = totals.setdefault(key, [label, 0, 0, 0, 0])
-        total[1] += 1
-        total[2] += row["sessions"]
-        total[3] += row["present"]
-        total[4] += row["recorded"]
-    return [AttendanceShare(*values) for _key, values in sorted(totals.items())]
+        total = totals.setdefault(key, {"label": label, "groups": 0, **empty})
+        total["groups"] += 1
+        for name in COUNTED:
+            total[name] += row[name]
+    return [AttendanceShare(**values) for _key, values in sorted(totals.items())]
 
 
 def _counts(row) -> dict:
-    return {"sessions": row["sessions"], "present": row["present"], "recorded": row["recorded"]}
+    return {name: row[name] for name in COUNTED}

@@ -6,7 +6,7 @@ completed by them too. So every seat's history says who did what and why, as in 
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -68,13 +68,16 @@ class CancelGroup:
 
 @dataclass(frozen=True)
 class Complete:
-    """Attendance for every session (everybody present but `absent`), then complete the group.
+    """Attendance for every session (everybody present but `absent` and `excused`), then
+    complete the group.
 
-    `absent` maps a session's number (1 to 5) to the first names missing that day.
+    `absent` maps a session's number (1 to 5) to the first names missing that day; `excused`
+    to those who let the library know beforehand that they could not come.
     """
 
     reason: str
     absent: dict[int, tuple[str, ...]]
+    excused: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 Step = Reserve | CancelSeat | ChangeCapacity | CloseGroup | CancelGroup | Complete
@@ -223,17 +226,20 @@ class GroupPlanner:
                 save_group(group=current, by=coordinator, reason=reason)
             case CancelGroup(reason=reason):
                 cancel_group(group=group, by=coordinator, reason=reason)
-            case Complete(reason=reason, absent=absent):
-                self.complete(group, coordinator, reason, absent)
+            case Complete(reason=reason, absent=absent, excused=excused):
+                self.complete(group, coordinator, reason, absent, excused)
 
-    def complete(self, group, coordinator, reason, absent):
+    def complete(self, group, coordinator, reason, absent, excused):
         """Attendance for each session, then the group is done."""
         confirmed = list(Seat.objects.confirmed().filter(booking__group=group))
         for number, session in enumerate(Session.objects.filter(group=group), start=1):
-            missing = absent.get(number, ())
+            missing = (*absent.get(number, ()), *excused.get(number, ()))
             record_attendance(
                 session=session,
                 present_seat_ids=[s.pk for s in confirmed if s.first_name not in missing],
+                excused_seat_ids=[
+                    s.pk for s in confirmed if s.first_name in excused.get(number, ())
+                ],
                 by=coordinator,
             )
         complete_group(group=group, by=coordinator, reason=reason)

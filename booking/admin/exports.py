@@ -14,7 +14,7 @@ from booking.models import Attendance, CourseGroup, Seat, Session
 @dataclass
 class AttendanceRow:
     seat: Seat
-    marks: list[bool | None] = field(default_factory=list)
+    marks: list[str | None] = field(default_factory=list)
 
     @property
     def participant(self) -> str:
@@ -33,8 +33,9 @@ class AttendanceSheet:
 
 
 def attendance_sheet(group: CourseGroup) -> AttendanceSheet:
-    """Confirmed participants with, per session, True (present), False (absent) or None
-    (not recorded yet). Three queries, however many participants and sessions."""
+    """Confirmed participants with, per session, the Attendance.Status marked (present,
+    absent, excused) or None (not recorded yet). Three queries, however many participants
+    and sessions."""
     sessions = list(group.sessions.order_by("date", "starts_at"))
     seats = list(
         Seat.objects.confirmed()
@@ -43,9 +44,9 @@ def attendance_sheet(group: CourseGroup) -> AttendanceSheet:
         .order_by("booking__organisation__name", "first_name", "pk")
     )
     recorded = {
-        (row.session_id, row.seat_id): row.present
+        (row.session_id, row.seat_id): row.status
         for row in Attendance.objects.filter(session__group=group).only(
-            "session_id", "seat_id", "present"
+            "session_id", "seat_id", "status"
         )
     }
     rows = [
@@ -55,10 +56,14 @@ def attendance_sheet(group: CourseGroup) -> AttendanceSheet:
     return AttendanceSheet(group=group, sessions=sessions, rows=rows)
 
 
-def mark_text(mark: bool | None) -> str:
-    if mark is None:
-        return ""
-    return _("present") if mark else _("absent")
+def mark_text(mark: str | None) -> str:
+    """The mark as a word in a spreadsheet cell; empty when nothing was recorded."""
+    words = {
+        Attendance.Status.PRESENT: _("present"),
+        Attendance.Status.ABSENT: _("absent"),
+        Attendance.Status.EXCUSED: _("excused"),
+    }
+    return words.get(mark, "")
 
 
 def session_heading(session: Session) -> str:

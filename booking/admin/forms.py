@@ -9,14 +9,17 @@ import datetime
 import django_filters
 from django import forms
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_supported_language_variant
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import get_supported_language_variant, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
 
-from booking.models import CourseGroup, CoursePage, Location, Organisation, Session
+from booking.models import Attendance, CourseGroup, CoursePage, Location, Organisation, Session
 from booking.roles import library_of
 
 PLANNABLE_STATUSES = (CourseGroup.Status.DRAFT, CourseGroup.Status.OPEN, CourseGroup.Status.CLOSED)
@@ -41,15 +44,140 @@ def reason_field(required=True, **kwargs):
     )
 
 
+class NativeDateInput(forms.DateInput):
+    """The browser's own date field. Its calendar opens only when asked for (not on focus, as
+    the admin's date picker does), so it never covers the buttons below it."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class NativeTimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+# -- locations --------------------------------------------------------------------------------
+
+
+def nearby_locations(library: Organisation) -> QuerySet:
+    """The places a library's coordinator plans with: the library's own, those of its partners
+    (SW companies that booked seats in its groups, or had a group of their own there) and
+    every place its groups have met before."""
+    partners = Organisation.objects.filter(
+        Q(bookings__group__library=library) | Q(restricted_groups__library=library)
+    ).values("pk")
+    return Location.objects.filter(
+        Q(organisation=library) | Q(organisation__in=partners) | Q(course_groups__library=library)
+    ).distinct()
+
+
+class LocationSelect(forms.Select):
+    """A drop-down list of locations: first the coordinator's own library's and partners',
+    then every other location, which a script hides until the coordinator ticks "show all
+    locations". Without the script every location is shown; whichever is chosen saves."""
+
+    others_label = ""
+
+    class Media:
+        js = ["js/admin/location-choice.js"]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        select = super().render(name, value, attrs, renderer)
+        if not self.others_label:
+            return select
+        select_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        return select + format_html(
+            '<div class="cp-location-toggle" data-cp-location-toggle="{}" '
+            'data-cp-others-label="{}" hidden>'
+            '<input type="checkbox" id="{}-all"> <label for="{}-all">{}</label></div>',
+            select_id,
+            self.others_label,
+            select_id,
+            select_id,
+            _("Show all locations, also those of other libraries"),
+        )
+
+
+def location_choices(library: Organisation | None) -> tuple[list, str]:
+    """The location field's choices for a coordinator of `library`, and the label of the group
+    of other locations ("" when the list is not split: superusers see one list)."""
+    locations = list(Location.objects.order_by("city", "name"))
+    blank = [("", "---------")]
+    if library is None:
+        return blank + [(location.pk, str(location)) for location in locations], ""
+    near = set(nearby_locations(library).values_list("pk", flat=True))
+    own = [(location.pk, str(location)) for location in locations if location.pk in near]
+    others = [(location.pk, str(location)) for location in locations if location.pk not in near]
+    if not own or not others:
+        return blank + own + others, ""
+    others_label = str(_("Other locations"))
+    return blank + [
+        (str(_("Locations of your library and partners")), own),
+        (others_label, others),
+    ], others_label
+
+
+# -- a series of sessions ---------------------------------------------------------------------
+
+SERIES_MOST = 20
+SERIES_EVERY = [(1, _("Every week")), (2, _("Every other week"))]
+SERIES_FIELDS = ("series_first_date", "series_starts_at", "series_ends_at", "series_count")
+
+
+def series_dates(first: datetime.date, *, every_weeks: int, count: int) -> list[datetime.date]:
+    return [first + datetime.timedelta(weeks=every_weeks * number) for number in range(count)]
+
+
 class CourseGroupForm(WagtailAdminModelForm):
     """The create and edit form of a group and its sessions.
 
     A coordinator plans groups only for their own library, so that field is fixed for them;
     cancelling and completing have their own actions, so the status offers only the states a
     coordinator may choose freely. Editing asks why, for the history.
+
+    Sessions are added one by one, or as a series (a first date and time, every week or every
+    other week, so many times): the series becomes sessions of the group when it is saved,
+    together with everything else, or not at all.
     """
 
     reason = reason_field()
+    series_first_date = forms.DateField(
+        label=_("Date of the first session"),
+        required=False,
+        widget=NativeDateInput,
+        help_text=_("Type the day, month and year, or pick the date in the calendar."),
+    )
+    series_starts_at = forms.TimeField(
+        label=_("Start time"), required=False, widget=NativeTimeInput, help_text=_("E.g. 10:00.")
+    )
+    series_ends_at = forms.TimeField(
+        label=_("End time"), required=False, widget=NativeTimeInput, help_text=_("E.g. 12:00.")
+    )
+    series_every = forms.TypedChoiceField(
+        label=_("How often"),
+        choices=SERIES_EVERY,
+        coerce=int,
+        initial=1,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    series_count = forms.IntegerField(
+        label=_("Number of sessions"),
+        required=False,
+        min_value=1,
+        max_value=SERIES_MOST,
+        help_text=_("From 1 to 20."),
+        error_messages={
+            "invalid": _("Type a whole number from 1 to 20."),
+            "min_value": _("Type a whole number from 1 to 20."),
+            "max_value": _("Type a whole number from 1 to 20."),
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +188,101 @@ class CourseGroupForm(WagtailAdminModelForm):
         self.fields["location"].queryset = Location.objects.order_by("city", "name")
         self._fix_library(creating)
         self._limit_status()
+        self._group_locations()
+        self.series = []
+        if self.is_bound and "sessions" in self.formsets:
+            # A series may stand in for the sessions one by one; `clean` asks for at least one
+            # of either. The empty first form is still shown on a new group's page.
+            self.formsets["sessions"].min_num = 0
+
+    def _group_locations(self):
+        field = self.fields["location"]
+        user = self.for_user
+        library = None
+        if user is not None and not user.is_superuser:
+            library = library_of(user)
+        choices, others_label = location_choices(library)
+        field.choices = choices
+        field.widget.others_label = others_label
+
+    def clean(self):
+        cleaned = super().clean()
+        dates = self._series(cleaned)
+        planned = self._planned_dates()
+        if dates:
+            twice = sorted(set(dates) & (planned or set()))
+            if twice:
+                self.add_error(
+                    "series_first_date",
+                    ngettext(
+                        "On %(dates)s a session of this group is already planned. Choose "
+                        "another first date or fewer sessions; nothing has been added.",
+                        "On %(dates)s sessions of this group are already planned. Choose "
+                        "another first date or fewer sessions; nothing has been added.",
+                        len(twice),
+                    )
+                    % {"dates": ", ".join(date_format(day, "DATE_FORMAT") for day in twice)},
+                )
+            else:
+                starts_at, ends_at = cleaned["series_starts_at"], cleaned["series_ends_at"]
+                self.series = [
+                    Session(date=day, starts_at=starts_at, ends_at=ends_at) for day in dates
+                ]
+        elif planned is not None and not planned and not self._series_asked(cleaned):
+            raise forms.ValidationError(
+                _("Add at least one session: one by one, or as a series."), code="no_sessions"
+            )
+        return cleaned
+
+    def _series_asked(self, cleaned) -> bool:
+        return any(cleaned.get(name) not in (None, "") for name in SERIES_FIELDS) or any(
+            name in self.errors for name in SERIES_FIELDS
+        )
+
+    def _series(self, cleaned) -> list[datetime.date]:
+        """The dates of the series the coordinator asked for; none if they did not ask, or
+        asked with a problem (each problem is an error on its field)."""
+        if not self._series_asked(cleaned):
+            return []
+        missing = [
+            name for name in SERIES_FIELDS if cleaned.get(name) is None and name not in self.errors
+        ]
+        for name in missing:
+            self.add_error(name, _("Fill this in to add a series of sessions."))
+        starts_at, ends_at = cleaned.get("series_starts_at"), cleaned.get("series_ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("series_ends_at", _("A session must end after it starts."))
+        if any(name in self.errors for name in SERIES_FIELDS):
+            return []
+        return series_dates(
+            cleaned["series_first_date"],
+            every_weeks=cleaned.get("series_every") or 1,
+            count=cleaned["series_count"],
+        )
+
+    def _planned_dates(self) -> set[datetime.date] | None:
+        """Dates of the sessions in the form (those not ticked for removal); None when the
+        sessions have errors of their own."""
+        formset = self.formsets.get("sessions")
+        if formset is None:
+            return None
+        dates = set()
+        for form in formset.forms:
+            if not form.is_valid():
+                return None
+            if form.cleaned_data.get("DELETE"):
+                continue
+            if form.cleaned_data.get("date"):
+                dates.add(form.cleaned_data["date"])
+        return dates
+
+    def save(self, commit=True):
+        group = super().save(commit=commit)
+        if self.series:
+            group.sessions.add(*self.series)
+            if commit:
+                group.save()
+        return group
 
     def _fix_library(self, creating):
         field = self.fields["library"]
@@ -175,20 +398,32 @@ def shift_moment(moment: datetime.datetime, shift: datetime.timedelta) -> dateti
 
 
 class AttendanceForm(forms.Form):
-    """One checkbox per confirmed participant of a session."""
+    """Per confirmed participant of a session: present, absent or excused."""
 
-    def __init__(self, *args, seats, present_ids, **kwargs):
+    def __init__(self, *args, seats, marks, **kwargs):
         super().__init__(*args, **kwargs)
         self.seats = seats
         for seat in seats:
-            self.fields[f"seat_{seat.pk}"] = forms.BooleanField(
+            self.fields[f"seat_{seat.pk}"] = forms.ChoiceField(
                 label=f"{seat.participant_label} ({seat.booking.organisation.name})",
-                required=False,
-                initial=seat.pk in present_ids,
+                choices=Attendance.Status.choices,
+                widget=forms.RadioSelect,
+                initial=marks.get(seat.pk),
+                error_messages={
+                    "required": _("Choose present, absent or excused."),
+                    "invalid_choice": _("Choose present, absent or excused."),
+                },
             )
 
-    def present_seat_ids(self) -> list[int]:
-        return [seat.pk for seat in self.seats if self.cleaned_data.get(f"seat_{seat.pk}")]
+    @property
+    def rows(self):
+        """(seat, bound field) per participant, for a fieldset each."""
+        return [(seat, self[f"seat_{seat.pk}"]) for seat in self.seats]
+
+    def seat_ids(self, status) -> list[int]:
+        return [
+            seat.pk for seat in self.seats if self.cleaned_data.get(f"seat_{seat.pk}") == status
+        ]
 
 
 class CourseGroupFilterSet(WagtailFilterSet):

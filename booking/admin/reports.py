@@ -378,7 +378,8 @@ class AttendanceReportView(BaseReportView):
     page_title = _("Attendance")
     slug = "attendance"
     explanation = _(
-        "How many participants were present, out of all who were marked present or absent."
+        "How many participants were present, out of all who were marked present, absent or "
+        "excused. Excused means the participant let you know beforehand."
     )
     filterset_class = AttendanceFilterSet
     default_breakdown = "group"
@@ -387,15 +388,28 @@ class AttendanceReportView(BaseReportView):
         Column("groups", label=_("Groups")),
         Column("sessions", label=_("Sessions with attendance")),
         Column("present", label=_("Present")),
+        Column("absent", label=_("Absent")),
+        Column("excused", label=_("Excused")),
         Column("recorded", label=_("Marked")),
         Column("percentage", label=_("Present (%)"), accessor=lambda row: _percent(row.percentage)),
     ]
-    list_export = ["label", "groups", "sessions", "present", "recorded", "percentage"]
+    list_export = [
+        "label",
+        "groups",
+        "sessions",
+        "present",
+        "absent",
+        "excused",
+        "recorded",
+        "percentage",
+    ]
     export_headings = {
         "label": _("Name"),
         "groups": _("Groups"),
         "sessions": _("Sessions with attendance"),
         "present": _("Present"),
+        "absent": _("Absent"),
+        "excused": _("Excused"),
         "recorded": _("Marked"),
         "percentage": _("Present (%)"),
     }

@@ -413,7 +413,13 @@ class Seat(models.Model):
 
 
 class Attendance(models.Model):
-    """Whether a confirmed participant was at one session."""
+    """Whether a confirmed participant was at one session: present, absent, or excused
+    (they let the library know beforehand that they could not come)."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
 
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendance"
@@ -421,7 +427,9 @@ class Attendance(models.Model):
     seat = models.ForeignKey(
         Seat, verbose_name=_("seat"), on_delete=models.PROTECT, related_name="attendance"
     )
-    present = models.BooleanField(_("present"), default=False)
+    status = models.CharField(
+        _("attendance"), max_length=10, choices=Status.choices, default=Status.ABSENT
+    )
 
     history = audited()
 
@@ -429,8 +437,16 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         constraints = [
-            models.UniqueConstraint(fields=["session", "seat"], name="attendance_once_per_seat")
+            models.UniqueConstraint(fields=["session", "seat"], name="attendance_once_per_seat"),
+            models.CheckConstraint(
+                condition=Q(status__in=["present", "absent", "excused"]),
+                name="attendance_status_valid",
+            ),
         ]
 
     def __str__(self):
         return f"{self.seat} @ {self.session}"
+
+    @property
+    def present(self) -> bool:
+        return self.status == self.Status.PRESENT

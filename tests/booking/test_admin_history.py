@@ -170,7 +170,7 @@ def test_attendance_shows_in_the_group_timeline(client, staff, course):
 
     late, *earlier = [e for e in entries if e.action_label == "Attendance recorded"]
     assert late.subject.startswith("Bram at ")
-    assert late.changes == [Change("Present", "no", "yes")]
+    assert late.changes == [Change("Attendance", "Absent", "Present")]
     assert late.reason == "Bram kwam later"
     assert sorted(e.subject.split(" at ")[0] for e in earlier) == ["Anja", "Bram"]
 

@@ -181,6 +181,13 @@ def record_attendance(s):
     ), [(s.group.pk,)]
 
 
+def record_everyone_present(s):
+    session = s.group.sessions.first()
+    return lambda: services.record_everyone_present(
+        session=session, by=s.coordinator, today=session.date
+    ), [(s.group.pk,)]
+
+
 def save_group(s):
     group = CourseGroup.objects.get(pk=s.group.pk)
     group.capacity = 6
@@ -213,6 +220,7 @@ SCENES = {
         cancel_group,
         complete_group,
         record_attendance,
+        record_everyone_present,
         save_group,
         delete_group,
         remove_participant_details,

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpRequest
 from django.test.utils import override_settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from wagtail.models import Page
@@ -259,10 +260,32 @@ def test_the_past_group_is_completed_with_attendance(demo):
     assert confirmed.count() == group.capacity
     rows = Attendance.objects.filter(session__group=group)
     assert rows.count() == 5 * group.capacity, "every participant, every session"
-    assert rows.filter(present=False).exists() and rows.filter(present=True).exists()
+    assert set(rows.values_list("status", flat=True)) == set(Attendance.Status.values), (
+        "a realistic mix: present, absent and excused"
+    )
+    assert rows.filter(status=Attendance.Status.PRESENT).count() > rows.count() / 2
     assert not Seat.objects.waitlisted().filter(booking__group=group).exists(), (
         "nobody is left waiting for a course that is over"
     )
+
+
+def test_the_completed_group_shows_in_the_attendance_list_exports_and_report(demo, client):
+    group = CourseGroup.objects.get(status=CourseGroup.Status.COMPLETED)
+    coordinator = user("coordinator-deventer")
+    client.force_login(coordinator)
+    address = reverse("course_groups:attendance_list", args=[group.pk])
+
+    printed = client.get(address).content.decode()
+    exported = b"".join(client.get(address, {"export": "csv"}).streaming_content).decode(
+        "utf-8-sig"
+    )
+    report = client.get(reverse("booking_reports:attendance"), {"export": "csv"})
+    figures = b"".join(report.streaming_content).decode("utf-8-sig")
+
+    for mark in ("aanwezig", "afwezig", "afgemeld"):
+        assert mark in printed and mark in exported, mark
+    (row,) = [line for line in figures.splitlines() if f"(groep {group.pk})" in line]
+    assert row.endswith(";20;2;3;25;80"), "present, absent, excused, marked, share (%)"
 
 
 # -- bookings and their history -------------------------------------------------------------

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from playwright.sync_api import expect
 
+from booking import policies
 from booking.models import CourseGroup, Location
 from demo.accounts import DEMO_PASSWORD
 from demo.data import demo_content
@@ -126,6 +128,7 @@ def open_new_group_form(page):
 
 
 def fill_in_group(page, plan: Plan):
+    """Two sessions one by one, the other three as a weekly series."""
     form = page.locator("form[method=POST]").filter(has=page.locator("#id_course"))
     form.locator("#id_course").select_option(label=text(KLIK_EN_TIK, "title", "nl"))
     form.locator("#id_level").select_option(str(LEVEL))
@@ -139,15 +142,43 @@ def fill_in_group(page, plan: Plan):
 
     sessions = form.locator("#id_sessions-FORMS > [data-inline-panel-child]")
     expect(sessions).to_have_count(1)  # a group needs at least one session: the form has one
-    for number, date in enumerate(plan.dates):
+    for number, date in enumerate(plan.dates[:2]):
         if number:
+            # Straight from the end time to the button: no calendar lies over it.
             expect(open_pickers(page)).to_have_count(0)
-            form.locator("#id_sessions-ADD").click()
+            add = form.locator("#id_sessions-ADD")
+            add.scroll_into_view_if_needed()
+            assert is_on_top(add), "nothing covers the add-session button"
+            add.click()
             expect(sessions).to_have_count(number + 1)
-        type_moment(form.locator(f"#id_sessions-{number}-date"), f"{date:%Y-%m-%d}")
-        type_moment(form.locator(f"#id_sessions-{number}-starts_at"), STARTS_AT)
-        type_moment(form.locator(f"#id_sessions-{number}-ends_at"), ENDS_AT)
+        fill_session_field(form.locator(f"#id_sessions-{number}-date"), f"{date:%Y-%m-%d}")
+        fill_session_field(form.locator(f"#id_sessions-{number}-starts_at"), STARTS_AT)
+        fill_session_field(form.locator(f"#id_sessions-{number}-ends_at"), ENDS_AT)
+
+    fill_session_field(form.locator("#id_series_first_date"), f"{plan.dates[2]:%Y-%m-%d}")
+    fill_session_field(form.locator("#id_series_starts_at"), STARTS_AT)
+    fill_session_field(form.locator("#id_series_ends_at"), ENDS_AT)
+    form.get_by_label(admin_text("Every week")).check()
+    form.locator("#id_series_count").fill(str(SESSIONS - 2))
     return form
+
+
+def fill_session_field(field, value):
+    """The browser's own date and time fields: their calendar opens only when asked for."""
+    field.fill(value)
+    expect(field).to_have_value(value)
+    expect(open_pickers(field.page)).to_have_count(0)
+
+
+def is_on_top(locator) -> bool:
+    """Whether a click in the middle of `locator` reaches it, not something lying over it."""
+    return locator.evaluate(
+        """element => {
+            const box = element.getBoundingClientRect();
+            const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+            return element === hit || element.contains(hit);
+        }"""
+    )
 
 
 def type_moment(field, value):
@@ -220,3 +251,134 @@ def test_coordinator_plans_a_group_that_the_course_page_shows(page, screenshot, 
             expect(session.locator("th time")).to_have_attribute("datetime", f"{date:%Y-%m-%d}")
             expect(session.locator("td")).to_have_text(f"{STARTS_AT}–{ENDS_AT}")
         screenshot(page, lang, "course-page")
+
+
+# -- the session fields do not cover the add button ------------------------------------------
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_add_session_button_stays_free_while_typing_a_time(page, screenshot, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, COORDINATOR)
+    page.goto(f"{GROUPS}new/")
+    ends_at = page.locator("#id_sessions-0-ends_at")
+    for field, value in (("date", "2030-01-08"), ("starts_at", "10:00")):
+        fill_session_field(page.locator(f"#id_sessions-0-{field}"), value)
+    # Focus stays in the end time, where the old picker stayed open over the button.
+    ends_at.click()
+    ends_at.fill("12:00")
+    expect(ends_at).to_be_focused()
+
+    add = page.locator("#id_sessions-ADD")
+    add.scroll_into_view_if_needed()
+    expect(open_pickers(page)).to_have_count(0)
+    assert is_on_top(add), "nothing covers the add-session button"
+    screenshot(page, ADMIN_LANGUAGE, f"{width}")
+    add.click()
+    expect(page.locator("#id_sessions-FORMS > [data-inline-panel-child]")).to_have_count(2)
+    expect(ends_at).to_have_value("12:00")
+
+
+# -- locations: own and partners' first, others on request -----------------------------------
+
+
+def test_other_libraries_locations_join_the_list_when_asked_with_the_keyboard(page, screenshot):
+    log_in(page, COORDINATOR)
+    page.goto(f"{GROUPS}new/")
+    select = page.locator("#id_location")
+    own_label = admin_text("Locations of your library and partners")
+    own = [spec for spec in LOCATIONS if spec.organisation in (LIBRARY, "promen")]
+    elsewhere = next(spec for spec in LOCATIONS if spec.organisation == "bibliotheek-deventer")
+
+    expect(select.locator("optgroup")).to_have_count(1)
+    expect(select.locator("optgroup")).to_have_attribute("label", own_label)
+    expect(select.locator("option")).to_have_count(len(own) + 1)
+    toggle = page.get_by_label(admin_text("Show all locations, also those of other libraries"))
+    expect(toggle).not_to_be_checked()
+    screenshot(page, ADMIN_LANGUAGE, "own")
+
+    select.focus()
+    page.keyboard.press("Tab")
+    expect(toggle).to_be_focused()
+    page.keyboard.press("Space")
+    expect(toggle).to_be_checked()
+    expect(select.locator("optgroup")).to_have_count(2)
+    expect(select.locator("option")).to_have_count(len(LOCATIONS) + 1)
+    select.select_option(label=f"{elsewhere.name}, {elsewhere.city}")
+    expect(select).to_have_value(str(Location.objects.get(name=elsewhere.name).pk))
+    screenshot(page, ADMIN_LANGUAGE, "all")
+
+    # Hiding the others again does not keep a choice the list no longer shows.
+    toggle.press("Space")
+    expect(select.locator("optgroup")).to_have_count(1)
+    expect(select).to_have_value("")
+
+
+# -- attendance -------------------------------------------------------------------------------
+
+
+def test_attendance_of_the_finished_group_and_a_session_to_come(page, screenshot):
+    """Deventer's demo group ran on KonnecteD's site; everybody came to its first session."""
+    finished = CourseGroup.objects.get(status=CourseGroup.Status.COMPLETED)
+    first = finished.sessions.order_by("date").first()
+    log_in(page, "coordinator-deventer")
+    page.goto(f"{GROUPS}inspect/{finished.pk}/")
+    sessions = page.locator("#group-sessions-section tbody tr")
+    expect(sessions).to_have_count(5)
+    expect(sessions.nth(0)).to_contain_text(
+        admin_text(
+            "%(present)s present, %(absent)s absent, %(excused)s excused",
+            present=5,
+            absent=0,
+            excused=0,
+        )
+    )
+    expect(page.locator("#group-sessions-section")).to_contain_text(
+        admin_text(
+            "%(present)s present, %(absent)s absent, %(excused)s excused",
+            present=3,
+            absent=1,
+            excused=1,
+        )
+    )
+    admin_screenshot(page, screenshot, "group")
+
+    sessions.nth(0).get_by_role("link").click()
+    expect_path(page, f"{GROUPS}attendance/{finished.pk}/{first.pk}/")
+    excused = page.get_by_role("radio", name=admin_text("Excused"))
+    expect(excused).to_have_count(5)
+    expect(page.get_by_role("radio", name=admin_text("Present"), checked=True)).to_have_count(5)
+    results = AXE.run(page)
+    admin_screenshot(page, screenshot, "form")
+    assert results.violations_count == 0, results.generate_report()
+    page.get_by_role("button", name=admin_text("Everyone was there")).click()
+
+    expect_path(page, f"{GROUPS}inspect/{finished.pk}/")
+    with translation.override(ADMIN_LANGUAGE):
+        done = ngettext(
+            "%(count)s participant is marked present for %(session)s.",
+            "All %(count)s participants are marked present for %(session)s.",
+            5,
+        ) % {"count": 5, "session": first}
+    expect(page.locator(".messages .success")).to_contain_text(done)
+
+    coming = (
+        CourseGroup.objects.filter(library__slug=LIBRARY, status=CourseGroup.Status.OPEN)
+        .first()
+        .sessions.first()
+    )
+    coordinator = get_user_model().objects.get(username=COORDINATOR)
+    with translation.override(ADMIN_LANGUAGE):
+        refusal = policies.refusal(
+            policies.check_can_record_attendance,
+            coming.group,
+            session_date=coming.date,
+            by=coordinator,
+        ).message
+    page.context.clear_cookies()
+    log_in(page, COORDINATOR)
+    page.goto(f"{GROUPS}attendance/{coming.group_id}/{coming.pk}/")
+    expect(page.locator("main")).to_contain_text(refusal)
+    expect(page.get_by_role("radio")).to_have_count(0)
+    expect(page.get_by_role("button", name=admin_text("Everyone was there"))).to_have_count(0)
+    admin_screenshot(page, screenshot, "future")
