@@ -10,14 +10,16 @@ company or at a library changed something, never the names of people at other co
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
@@ -25,6 +27,7 @@ from django.utils.translation import gettext
 from wagtail.admin.utils import get_user_display_name
 
 from booking.models import Action, Attendance, Booking, CourseGroup, Organisation, Seat, Session
+from booking.models.history import SystemReason
 from booking.roles import library_of
 from booking.selectors import groups_visible_to
 
@@ -216,6 +219,8 @@ class Entry:
     booking_id: int | None
     company_label: str
     reason: str
+    # The language of `reason` where it is not the reader's (a reason typed in the other one).
+    reason_language: str = ""
     changes: list[Change] = field(default_factory=list)
 
     @property
@@ -240,6 +245,7 @@ class Labels:
     def __init__(self):
         self.wanted: dict[type, set] = defaultdict(set)
         self.found: dict[type, dict] = {}
+        self.seat_numbers: dict[int, int] = {}
 
     def want(self, model, pk):
         if pk is not None:
@@ -249,8 +255,35 @@ class Labels:
         user_model = get_user_model()
         for model, ids in self.wanted.items():
             rows = model._default_manager.select_related(*LABEL_RELATIONS.get(model, ()))
-            describe = get_user_display_name if model is user_model else str
+            describe = {user_model: get_user_display_name, Seat: _first_name}.get(model, str)
             self.found[model] = {obj.pk: describe(obj) for obj in rows.filter(pk__in=ids)}
+        self._number_seats()
+
+    def _number_seats(self):
+        """Seats are numbered 1, 2, 3… within their booking, in the order they were booked:
+        the numbers a contact person recognises, not the database's ids."""
+        seat_ids = self.wanted.get(Seat)
+        if not seat_ids:
+            return
+        bookings = Seat.objects.filter(pk__in=seat_ids).values("booking_id")
+        rows = Seat.objects.filter(booking_id__in=bookings).order_by("booking_id", "pk")
+        position, booking_id = 0, None
+        for pk, seat_booking in rows.values_list("pk", "booking_id"):
+            position = position + 1 if seat_booking == booking_id else 1
+            booking_id = seat_booking
+            self.seat_numbers[pk] = position
+
+    def seat(self, pk, first_name=None) -> str:
+        """A seat as its booking knows it: the participant's first name, or its number in
+        the booking while there is no name (not given yet, or removed after the course)."""
+        if first_name is None:
+            first_name = self.found.get(Seat, {}).get(pk, "")
+        if first_name:
+            return first_name
+        number = self.seat_numbers.get(pk)
+        if number is None:
+            return gettext("a seat that no longer exists")
+        return gettext("seat %(number)s of the booking") % {"number": number}
 
     def exists(self, model, pk) -> bool:
         return pk in self.found.get(model, {})
@@ -265,6 +298,10 @@ class Labels:
                 "thing": capfirst(model._meta.verbose_name),
                 "number": pk,
             }
+
+
+def _first_name(seat) -> str:
+    return seat.first_name
 
 
 def _is_empty(value) -> bool:
@@ -311,11 +348,10 @@ def _subject(source: Source, record, labels: Labels) -> str:
     if model is Session:
         return _session_text(record.date, record.starts_at, record.ends_at)
     if model is Seat:
-        number = gettext("Seat %(number)s") % {"number": record.id}
-        return f"{number}: {record.first_name}" if record.first_name else number
+        return labels.seat(record.id, record.first_name)
     if model is Attendance:
         return gettext("%(seat)s at %(session)s") % {
-            "seat": labels.get(Seat, record.seat_id),
+            "seat": labels.seat(record.seat_id),
             "session": labels.get(Session, record.session_id),
         }
     return labels.get(model, record.id)
@@ -353,7 +389,7 @@ def load_entries(rows: Iterable[dict], *, shown_to=None) -> list[Entry]:
             loaded[(index, record.history_id)] = (source, record, changes)
             labels.want(CourseGroup, record.group_ref)
             labels.want(Organisation, record.company_ref)
-            if source.model in (CourseGroup, Booking):
+            if source.model in (CourseGroup, Booking, Seat):
                 labels.want(source.model, record.id)
             if source.model is Attendance:
                 labels.want(Seat, record.seat_id)
@@ -369,6 +405,28 @@ def load_entries(rows: Iterable[dict], *, shown_to=None) -> list[Entry]:
         source, record, changes = loaded[(row["source_index"], row["history_id"])]
         entries.append(_entry(source, record, changes, labels, shown_to))
     return entries
+
+
+@functools.cache
+def _system_reasons_in(language: str) -> dict[str, SystemReason]:
+    with translation.override(language):
+        return {str(reason.label): reason for reason in SystemReason}
+
+
+def _reason_for_reader(text: str, language: str) -> dict[str, str]:
+    """The reason in the reader's language where the system wrote it, else as it was typed
+    with the language it was typed in (when that is not the reader's)."""
+    if not language:
+        if text in SystemReason.values:
+            reason = SystemReason(text)
+        else:
+            # Written before reasons were kept in English: in the site's main language.
+            reason = _system_reasons_in(settings.LANGUAGE_CODE).get(text)
+        if reason is not None:
+            return {"reason": str(reason.label), "reason_language": ""}
+    reader = translation.get_language() or settings.LANGUAGE_CODE
+    shown_language = "" if not language or language == reader else language
+    return {"reason": text, "reason_language": shown_language}
 
 
 def _author(user, shown_to) -> str:
@@ -396,7 +454,7 @@ def _entry(source: Source, record, changes, labels: Labels, shown_to=None) -> En
         group_exists=labels.exists(CourseGroup, record.group_ref),
         booking_id=record.booking_ref,
         company_label=labels.get(Organisation, record.company_ref),
-        reason=record.history_change_reason or "",
+        **_reason_for_reader(record.history_change_reason or "", record.reason_language),
         changes=[
             Change(
                 field=str(capfirst(changed.verbose_name)),

@@ -41,6 +41,7 @@ from booking.errors import (
 )
 from booking.invalidation import refresh_pages_showing
 from booking.models import Action, Attendance, Booking, CourseGroup, Organisation, Seat, Session
+from booking.models.history import SystemReason
 from booking.policies import (
     check_can_book,
     check_can_change_seats,
@@ -152,16 +153,22 @@ def locked_group(group_id: int) -> Iterator[CourseGroup]:
 # -- history and side effects ---------------------------------------------------------------
 
 
-def _system_text(text) -> str:
-    """A reason written by the system, kept in the site's main language like the audit log."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(text)
+def _attribute(instance, *, by, reason):
+    """Who changes `instance` and why, for the history record its next save leaves.
+
+    A SystemReason is kept as its English source and read in each reader's language; a typed
+    reason is kept as typed, with the language of the screen it was typed on.
+    """
+    instance._history_user = by
+    instance._change_reason = str(reason)
+    instance._reason_language = (
+        "" if isinstance(reason, SystemReason) else translation.get_language() or ""
+    )
 
 
 def _save(instance, *, by, reason, action: str, **kwargs):
     """Save one booking row and leave exactly one history record saying who, what and why."""
-    instance._history_user = by
-    instance._change_reason = str(reason)
+    _attribute(instance, by=by, reason=reason)
     instance._history_action = action
     instance.save(**kwargs)
 
@@ -288,7 +295,7 @@ def reserve_seats(
     for groups restricted to another organisation (rule 4).
     """
     requests = _seat_requests(seats)
-    reason = reason.strip() or _system_text(_("Seats reserved"))
+    reason = reason.strip() or SystemReason.SEATS_RESERVED
     with locked_group(group.pk) as group:
         now = now or timezone.now()
         check_can_book(group, organisation=organisation, by=by, count=len(requests), now=now)
@@ -325,6 +332,21 @@ def reserve_seats(
 # -- cancelling -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Cancellation:
+    """The seats a cancellation freed, and the waitlisted seats that took them at once (so a
+    screen can say who has the seat now). Iterates over the cancelled seats."""
+
+    cancelled: list[Seat]
+    promoted: list[Seat]
+
+    def __iter__(self):
+        return iter(self.cancelled)
+
+    def __len__(self):
+        return len(self.cancelled)
+
+
 def cancel_seats(
     *,
     booking: Booking,
@@ -332,7 +354,7 @@ def cancel_seats(
     reason: str = "",
     seat_ids: Sequence[int] | None = None,
     now: datetime.datetime | None = None,
-) -> list[Seat]:
+) -> Cancellation:
     """Cancel some seats of a booking (all of them when `seat_ids` is None).
 
     A freed seat goes at once to the first person on the waiting list (rule 3). Contact
@@ -343,10 +365,7 @@ def cancel_seats(
         check_can_change_seats(group, organisation=booking.organisation, by=by, now=now)
         by_library = coordinates(by, group) and not books_for(by, booking.organisation)
         # The library cancelling someone else's seat says why; the booker need not.
-        if by_library:
-            reason = _require_reason(reason)
-        else:
-            reason = reason.strip() or _system_text(_("Cancelled"))
+        reason = _require_reason(reason) if by_library else reason.strip() or SystemReason.CANCELLED
         seats = list(booking.seats.active())
         if seat_ids is not None:
             wanted = {int(seat_id) for seat_id in seat_ids}
@@ -363,14 +382,14 @@ def cancel_seats(
         for seat in seats:
             seat.status = Seat.Status.CANCELLED
             _save(seat, by=by, reason=reason, action=Action.CANCELLED)
-        _fill_free_seats(group, by=by, reason=_system_text(_("A seat became free")))
+        promoted = _fill_free_seats(group, by=by, reason=SystemReason.SEAT_BECAME_FREE)
         _after_commit(
             notifications.seats_cancelled.enqueue, [seat.pk for seat in seats], by_library
         )
-    return seats
+    return Cancellation(cancelled=seats, promoted=promoted)
 
 
-def cancel_booking(*, booking: Booking, by, reason: str = "", now=None) -> list[Seat]:
+def cancel_booking(*, booking: Booking, by, reason: str = "", now=None) -> Cancellation:
     """Cancel every seat of a booking that is not cancelled yet."""
     return cancel_seats(booking=booking, by=by, reason=reason, now=now)
 
@@ -394,7 +413,7 @@ def move_seat(*, seat: Seat, to_group: CourseGroup, by, reason: str = "", now=No
         if seat.status == Seat.Status.CANCELLED:
             raise InvalidState(_("This seat has been cancelled."))
         check_can_book(new_group, organisation=booking.organisation, by=by, count=1, now=now)
-        reason = reason.strip() or _system_text(_("Moved to another group"))
+        reason = reason.strip() or SystemReason.MOVED
         seat.status = Seat.Status.CANCELLED
         _save(seat, by=by, reason=reason, action=Action.MOVED)
         free = _free_seats(new_group)
@@ -414,7 +433,7 @@ def move_seat(*, seat: Seat, to_group: CourseGroup, by, reason: str = "", now=No
             reason=reason,
             action=Action.RESERVED if free else Action.WAITLISTED,
         )
-        _fill_free_seats(old_group, by=by, reason=_system_text(_("A seat became free")))
+        _fill_free_seats(old_group, by=by, reason=SystemReason.SEAT_BECAME_FREE)
         _after_commit(notifications.reservation_made.enqueue, new_booking.pk)
     return new_seat
 
@@ -435,7 +454,7 @@ def update_seat_details(
         seat.learning_goal = details.learning_goal
         seat.support_needs = details.support_needs
         _validate_details(seat, argument="details")
-        reason = reason.strip() or _system_text(_("Participant details changed"))
+        reason = reason.strip() or SystemReason.DETAILS_CHANGED
         _save(seat, by=by, reason=reason, action=Action.DETAILS_CHANGED)
     return seat
 
@@ -474,7 +493,7 @@ def change_capacity(*, group: CourseGroup, capacity: int, by, reason: str) -> li
 
 def promote_waitlist(*, group: CourseGroup, by=None, reason: str = "") -> list[Seat]:
     """Give every free seat to the waiting list, first come first served."""
-    reason = reason.strip() or _system_text(_("A seat became free"))
+    reason = reason.strip() or SystemReason.SEAT_BECAME_FREE
     with locked_group(group.pk) as group:
         check_group_active(group)
         return _fill_free_seats(group, by=by, reason=reason)
@@ -529,7 +548,7 @@ def complete_group(*, group: CourseGroup, by, reason: str = "", today=None) -> C
     today = today or timezone.localdate()
     with locked_group(group.pk) as group:
         check_can_complete(group, by=by, today=today)
-        reason = reason.strip() or _system_text(_("Course finished"))
+        reason = reason.strip() or SystemReason.COURSE_FINISHED
         waiting = list(_seats(group).waitlisted())
         for seat in waiting:
             seat.status = Seat.Status.CANCELLED
@@ -545,30 +564,67 @@ def complete_group(*, group: CourseGroup, by, reason: str = "", today=None) -> C
 
 
 def record_attendance(
-    *, session: Session, present_seat_ids: Sequence[int], by, reason: str = "", today=None
+    *,
+    session: Session,
+    present_seat_ids: Sequence[int],
+    excused_seat_ids: Sequence[int] = (),
+    by,
+    reason: str = "",
+    today=None,
 ) -> list[Attendance]:
-    """Record who was at a session: every confirmed seat is present or absent.
+    """Record who was at a session: every confirmed seat is present, excused (they let the
+    library know they could not come) or, when in neither list, absent.
 
-    Only rows that change get a history record. Returns the changed rows.
+    Refused for a session in the future (policies.check_can_record_attendance). Only rows
+    that change get a history record. Returns the changed rows.
     """
-    today = today or timezone.localdate()
+    present = {int(seat_id) for seat_id in present_seat_ids}
+    excused = {int(seat_id) for seat_id in excused_seat_ids}
+    if present & excused:
+        raise InvalidRequest(_("A participant is either present or excused, not both."))
     with locked_group(session.group_id) as group:
         check_can_record_attendance(group, session_date=session.date, by=by, today=today)
-        confirmed = {seat.pk: seat for seat in _seats(group).confirmed()}
-        present = {int(seat_id) for seat_id in present_seat_ids}
-        if not present <= set(confirmed):
+        confirmed = list(_seats(group).confirmed().values_list("pk", flat=True))
+        if not (present | excused) <= set(confirmed):
             raise InvalidRequest(_("Only confirmed participants can be marked present."))
-        reason = reason.strip() or _system_text(_("Attendance recorded"))
-        existing = {row.seat_id: row for row in session.attendance.all()}
-        changed = []
-        for seat_id in confirmed:
-            row = existing.get(seat_id) or Attendance(session=session, seat_id=seat_id)
-            is_present = seat_id in present
-            if row.pk and row.present == is_present:
-                continue
-            row.present = is_present
-            _save(row, by=by, reason=reason, action=Action.ATTENDANCE)
-            changed.append(row)
+        marks = {
+            seat_id: Attendance.Status.PRESENT
+            if seat_id in present
+            else Attendance.Status.EXCUSED
+            if seat_id in excused
+            else Attendance.Status.ABSENT
+            for seat_id in confirmed
+        }
+        return _write_attendance(session, marks, by=by, reason=reason)
+
+
+def record_everyone_present(*, session: Session, by, reason: str = "", today=None):
+    """Mark every confirmed participant of this one session present (the admin's "everyone
+    was there"). Refused for a session in the future, like `record_attendance`.
+
+    Returns the number of participants marked and the rows that changed.
+    """
+    with locked_group(session.group_id) as group:
+        check_can_record_attendance(group, session_date=session.date, by=by, today=today)
+        confirmed = list(_seats(group).confirmed().values_list("pk", flat=True))
+        if not confirmed:
+            raise InvalidState(_("Nobody has a confirmed seat in this group."))
+        marks = dict.fromkeys(confirmed, Attendance.Status.PRESENT)
+        changed = _write_attendance(session, marks, by=by, reason=reason)
+    return len(confirmed), changed
+
+
+def _write_attendance(session, marks, *, by, reason) -> list[Attendance]:
+    reason = reason.strip() or SystemReason.ATTENDANCE
+    existing = {row.seat_id: row for row in session.attendance.all()}
+    changed = []
+    for seat_id, status in marks.items():
+        row = existing.get(seat_id) or Attendance(session=session, seat_id=seat_id)
+        if row.pk and row.status == status:
+            continue
+        row.status = status
+        _save(row, by=by, reason=reason, action=Action.ATTENDANCE)
+        changed.append(row)
     return changed
 
 
@@ -583,16 +639,18 @@ def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
         raise NotAllowed(_("You can only plan groups for your own library."))
     if group.status in FINISHED and creating:
         raise InvalidState(_("A new group starts as draft or open."))
-    reason = reason.strip() or _system_text(_("Group created") if creating else _("Group edited"))
+    reason = reason.strip() or (
+        SystemReason.GROUP_CREATED if creating else SystemReason.GROUP_EDITED
+    )
 
     def write():
-        group._history_user, group._change_reason = by, reason
+        _attribute(group, by=by, reason=reason)
         group._history_action = Action.CREATED if creating else Action.EDITED
         sessions = list(group.sessions.all())
         stored = {} if creating else {s.pk: s for s in Session.objects.filter(group_id=group.pk)}
         unchanged = []
         for session in sessions:
-            session._history_user, session._change_reason = by, reason
+            _attribute(session, by=by, reason=reason)
             before = stored.pop(session.pk, None)
             # Saving a group saves every session again; only real changes belong in history.
             if before is not None and all(
@@ -601,7 +659,7 @@ def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
                 session.skip_history_when_saving = True
                 unchanged.append(session)
         for removed in stored.values():  # removed in the form: deleted here, with the reason
-            removed._history_user, removed._change_reason = by, reason
+            _attribute(removed, by=by, reason=reason)
             removed.delete()
         group.save()
         for session in unchanged:
@@ -639,12 +697,12 @@ def delete_group(*, group: CourseGroup, by, reason: str = "") -> None:
             raise InvalidState(
                 _("People have booked seats in this group. Cancel the group instead.")
             )
-        reason = reason.strip() or _system_text(_("Group deleted"))
+        reason = reason.strip() or SystemReason.GROUP_DELETED
         # Deleted one by one: a cascade would load fresh rows without the user and reason.
         for session in Session.objects.filter(group=group):
-            session._history_user, session._change_reason = by, reason
+            _attribute(session, by=by, reason=reason)
             session.delete()
-        group._history_user, group._change_reason = by, reason
+        _attribute(group, by=by, reason=reason)
         group.delete()
         refresh_pages_showing(group)
 
@@ -655,7 +713,7 @@ def remove_participant_details(*, ended_before: datetime.date, by=None) -> int:
 
     Returns the number of seats whose details were removed.
     """
-    reason = _system_text(_("Participant details removed after the retention period"))
+    reason = SystemReason.DATA_REMOVED
     groups = CourseGroup.objects.with_dates().filter(last_date__lt=ended_before)
     removed = 0
     for group_id in groups.values_list("pk", flat=True):

@@ -6,11 +6,12 @@ from booking.models.history import AuditFields
 
 @receiver(pre_create_historical_record)
 def record_action(sender, instance, history_instance, **kwargs):
-    """Copy the service's `_history_action` onto the history record; without one, the record
-    says created, edited or deleted."""
+    """Copy the service's `_history_action` and `_reason_language` onto the history record;
+    without an action, the record says created, edited or deleted."""
     if isinstance(history_instance, AuditFields):
         default = {"+": "created", "-": "deleted"}.get(history_instance.history_type, "edited")
         history_instance.action = getattr(instance, "_history_action", None) or default
+        history_instance.reason_language = getattr(instance, "_reason_language", "")
 
 
 def ensure_roles(**kwargs):

@@ -9,11 +9,10 @@ has changed.
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin.utils import quote
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -41,6 +40,9 @@ from booking.admin.forms import (
     CopyGroupForm,
     CourseGroupFilterSet,
     CourseGroupForm,
+    LocationSelect,
+    NativeDateInput,
+    NativeTimeInput,
     ReasonForm,
 )
 from booking.errors import BookingError, CapacityBelowConfirmed, InvalidRequest
@@ -122,10 +124,33 @@ def first_session_text(group) -> str:
     return date_format(group.first_date, "DATE_FORMAT")
 
 
+def attendance_counts(group) -> dict[int, dict[str, int]]:
+    """Per session of the group: how many participants were marked present, absent, excused."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        Attendance.objects.filter(session__group=group)
+        .values_list("session_id", "status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for session_id, status, count in rows:
+        counts.setdefault(session_id, {})[status] = count
+    return counts
+
+
+def attendance_text(counts: dict[str, int]) -> str:
+    """E.g. "3 present, 1 absent, 1 excused"; empty when nothing was marked."""
+    if not counts:
+        return ""
+    return _("%(present)s present, %(absent)s absent, %(excused)s excused") % {
+        status: counts.get(status, 0) for status in Attendance.Status.values
+    }
+
+
 def system_text(text, **params) -> str:
-    """A history reason written by the site, in its main language like the services' own."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(text) % params
+    """A history reason the admin writes for the coordinator, in the admin's language (the
+    history keeps that language with it)."""
+    return str(text) % params
 
 
 # -- list -----------------------------------------------------------------------------------
@@ -357,12 +382,18 @@ class GroupDetailView(VisibleGroupsMixin, generic.InspectView):
         group = self.object
         user = self.request.user
         sessions = list(group.sessions.all())
+        marked = attendance_counts(group)
         for session in sessions:
             may_record = policies.allows(
                 policies.check_can_record_attendance, group, session_date=session.date, by=user
             )
             session.attendance_url = (
                 group_url("attendance", group.pk, session.pk) if may_record else None
+            )
+            session.attendance_text = attendance_text(marked.get(session.pk, {}))
+            # A running group's session to come: say when it can be marked.
+            session.attendance_later = (
+                not may_record and self.is_active and group.status not in policies.NOT_RUNNING
             )
         confirmed = [seat for seat in self.seats if seat.status == Seat.Status.CONFIRMED]
         cancelled = [seat for seat in self.seats if seat.status == Seat.Status.CANCELLED]
@@ -624,36 +655,84 @@ class CopyGroupView(GroupActionView):
 
 
 class AttendanceView(GroupActionView):
-    """Who was at one session: a checkbox per confirmed participant."""
+    """Who was at one session: present, absent or excused per confirmed participant, and a
+    button that marks everyone present at once.
+
+    The page asks the service's own rule first, so for a session in the future it says so
+    before anyone ticks a box, and offers nothing to save.
+    """
 
     form_class = AttendanceForm
     template_name = "booking/admin/groups/attendance.html"
     page_title = gettext_lazy("Attendance")
     submit_label = gettext_lazy("Save attendance")
+    intro = gettext_lazy(
+        "Choose for each participant: present, absent or excused. Excused means the "
+        "participant let you know beforehand that they could not come. You can mark "
+        "attendance from the day of the session."
+    )
 
     def load_objects(self, **kwargs):
         self.session = get_object_or_404(Session, pk=kwargs["session_pk"], group=self.group)
 
-    def get_form_kwargs(self):
-        seats = list(
+    @cached_property
+    def refusal(self):
+        return policies.refusal(
+            policies.check_can_record_attendance,
+            self.group,
+            session_date=self.session.date,
+            by=self.request.user,
+        )
+
+    @cached_property
+    def seats(self):
+        return list(
             Seat.objects.confirmed()
             .filter(booking__group=self.group)
             .select_related("booking__organisation")
             .order_by("booking__organisation__name", "first_name", "pk")
         )
-        present = set(
-            Attendance.objects.filter(session=self.session, present=True).values_list(
-                "seat_id", flat=True
-            )
+
+    def get_form_kwargs(self):
+        marks = dict(
+            Attendance.objects.filter(session=self.session).values_list("seat_id", "status")
         )
-        return {**super().get_form_kwargs(), "seats": seats, "present_ids": present}
+        return {**super().get_form_kwargs(), "seats": self.seats, "marks": marks}
 
     def get_page_subtitle(self):
         return f"{self.group} – {self.session}"
 
+    def post(self, request, *args, **kwargs):
+        if "everyone_present" in request.POST:
+            return self.mark_everyone_present()
+        return super().post(request, *args, **kwargs)
+
+    def mark_everyone_present(self):
+        try:
+            count, _changed = services.record_everyone_present(
+                session=self.session, by=self.request.user
+            )
+        except BookingError as error:
+            messages.error(self.request, error.message)
+            return redirect(self.request.path)
+        messages.success(
+            self.request,
+            ngettext(
+                "%(count)s participant is marked present for %(session)s.",
+                "All %(count)s participants are marked present for %(session)s.",
+                count,
+            )
+            % {"count": count, "session": self.session},
+        )
+        return redirect(self.get_success_url())
+
     def perform(self, form):
+        status = Attendance.Status
         return services.record_attendance(
-            session=self.session, present_seat_ids=form.present_seat_ids(), by=self.request.user
+            session=self.session,
+            present_seat_ids=form.seat_ids(status.PRESENT),
+            excused_seat_ids=form.seat_ids(status.EXCUSED),
+            by=self.request.user,
         )
 
     def get_success_message(self, form):
@@ -661,7 +740,11 @@ class AttendanceView(GroupActionView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["session"] = self.session
+        context.update(
+            session=self.session,
+            refusal=self.refusal.message if self.refusal else "",
+            participants=len(self.seats),
+        )
         return context
 
 
@@ -799,7 +882,7 @@ class CourseGroupViewSet(ModelViewSet):
                     _select("course"),
                     FieldPanel("level"),
                     _select("library"),
-                    _select("location"),
+                    FieldPanel("location", widget=LocationSelect),
                     FieldPanel("trainer"),
                 ],
                 heading=gettext_lazy("Course and place"),
@@ -827,6 +910,31 @@ class CourseGroupViewSet(ModelViewSet):
                 heading=gettext_lazy("Sessions"),
                 # Wagtail's button reads "Add <label>": lower case, like a word in a sentence.
                 label=gettext_lazy("session"),
+                panels=[
+                    FieldPanel(
+                        "date",
+                        widget=NativeDateInput,
+                        help_text=gettext_lazy(
+                            "Type the day, month and year, or pick the date in the calendar."
+                        ),
+                    ),
+                    FieldPanel("starts_at", widget=NativeTimeInput),
+                    FieldPanel("ends_at", widget=NativeTimeInput),
+                ],
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("series_first_date"),
+                    FieldPanel("series_starts_at"),
+                    FieldPanel("series_ends_at"),
+                    FieldPanel("series_every"),
+                    FieldPanel("series_count"),
+                ],
+                heading=gettext_lazy("Add a series of sessions"),
+                help_text=gettext_lazy(
+                    "Several sessions at once, e.g. every Tuesday for 5 weeks. They are added "
+                    "to the sessions above when you save."
+                ),
             ),
             FieldPanel("notes"),
             FieldPanel("reason"),

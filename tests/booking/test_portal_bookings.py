@@ -321,7 +321,7 @@ def test_the_booking_page_shows_the_group_the_seats_and_the_history(
         assert f'datetime="{session.date:%Y-%m-%d}"' in response.content.decode()
     # history: what, who and why
     assert "Put on the waiting list" in text
-    assert "Seats reserved" in text or "Plaatsen gereserveerd" in text
+    assert "Why: Seats reserved" in text
     assert people.contact_promen.first_name in text
     assert f'href="{reverse("portal:booking_calendar", kwargs={"pk": waiting.pk})}"' in (
         response.content.decode()
@@ -467,7 +467,10 @@ def test_cancelling_a_seat_asks_first_then_gives_it_to_the_waiting_list(
     response = promen_client.post(seat_url("seat_cancel", seat), {"reason": ""}, follow=True)
 
     assert response.redirect_chain[-1][0] == booking_url(promen_booking)
-    assert "The seat has been cancelled." in text_of(response)
+    assert (
+        "The seat of Anja has been cancelled. 1 seat went to the next person on the waiting list."
+        in text_of(response)
+    )
     seat.refresh_from_db()
     assert seat.status == Seat.Status.CANCELLED
     assert waiting.seats.filter(status=Seat.Status.CONFIRMED).count() == 4
@@ -479,7 +482,10 @@ def test_cancelling_the_whole_booking(promen_client, promen_booking):
 
     response = promen_client.post(url, {"reason": "Project gestopt"}, follow=True)
 
-    assert "The booking has been cancelled: 2 seats are free again." in text_of(response)
+    assert (
+        "The booking has been cancelled (2 seats). 2 seats are free again for others to book."
+        in text_of(response)
+    )
     assert not promen_booking.seats.active().exists()
     assert "Why: Project gestopt" in text_of(response)
 

@@ -22,6 +22,7 @@ from booking.errors import (
     OrganisationLimitReached,
 )
 from booking.models import Action, CourseGroup, Seat, Session
+from booking.models.history import SystemReason
 from booking.selectors import availability, waitlist
 from booking.services import SeatRequest
 
@@ -489,7 +490,7 @@ def test_every_change_leaves_one_history_record_with_user_action_and_reason(grou
     seat_history = list(seat.history.order_by("history_date", "history_id"))
     assert [(r.action, r.history_user, r.history_change_reason) for r in seat_history] == [
         (Action.RESERVED, people.contact_promen, "Via HR"),
-        (Action.DETAILS_CHANGED, people.contact_promen, in_dutch("Participant details changed")),
+        (Action.DETAILS_CHANGED, people.contact_promen, SystemReason.DETAILS_CHANGED),
         (Action.CANCELLED, people.contact_promen, "Ill"),
     ]
     changes = seat_history[1].diff_against(seat_history[0]).changes

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -128,6 +129,48 @@ class BookingActionView(ActionView):
         return context
 
 
+def where_the_seats_went(cancellation, organisation) -> str:
+    """After a cancellation, who has the freed seats now: colleagues from the organisation's
+    own waiting list by name, others (another organisation's people) only counted."""
+    count = len(cancellation)
+    colleagues = [
+        seat.participant_label
+        for seat in cancellation.promoted
+        if seat.booking.organisation_id == organisation.pk
+    ]
+    others = len(cancellation.promoted) - len(colleagues)
+    parts = []
+    if colleagues:
+        parts.append(
+            ngettext(
+                "%(names)s from your waiting list has a seat now.",
+                "%(names)s from your waiting list have a seat now.",
+                len(colleagues),
+            )
+            % {"names": get_text_list(colleagues, _("and"))}
+        )
+    if others:
+        parts.append(
+            ngettext(
+                "%(count)s seat went to the next person on the waiting list.",
+                "%(count)s seats went to the next people on the waiting list.",
+                others,
+            )
+            % {"count": others}
+        )
+    free = count - len(cancellation.promoted)
+    if free > 0:
+        parts.append(
+            ngettext(
+                "%(count)s seat is free again for others to book.",
+                "%(count)s seats are free again for others to book.",
+                free,
+            )
+            % {"count": free}
+        )
+    return " ".join(parts)
+
+
 class CancelBookingView(BookingActionView):
     template_name = "booking/portal/booking_cancel.html"
     form_class = ReasonForm
@@ -138,14 +181,15 @@ class CancelBookingView(BookingActionView):
         return context
 
     def perform(self, form):
-        seats = services.cancel_booking(
+        cancellation = services.cancel_booking(
             booking=self.object, by=self.request.user, reason=form.cleaned_data["reason"]
         )
         message = ngettext(
-            "The booking has been cancelled: %(count)s seat is free again.",
-            "The booking has been cancelled: %(count)s seats are free again.",
-            len(seats),
-        ) % {"count": len(seats)}
+            "The booking has been cancelled (%(count)s seat).",
+            "The booking has been cancelled (%(count)s seats).",
+            len(cancellation),
+        ) % {"count": len(cancellation)}
+        message = f"{message} {where_the_seats_went(cancellation, self.object.organisation)}"
         return message, reverse("portal:booking", kwargs={"pk": self.object.pk})
 
 
@@ -208,13 +252,18 @@ class CancelSeatView(SeatActionView):
     form_class = ReasonForm
 
     def perform(self, form):
-        services.cancel_seats(
+        cancellation = services.cancel_seats(
             booking=self.object.booking,
             by=self.request.user,
             reason=form.cleaned_data["reason"],
             seat_ids=[self.object.pk],
         )
-        message = _("The seat has been cancelled. It is free again for someone else.")
+        message = _("The seat of %(name)s has been cancelled.") % {
+            "name": self.object.participant_label
+        }
+        message = (
+            f"{message} {where_the_seats_went(cancellation, self.object.booking.organisation)}"
+        )
         return message, self.booking_url()
 
 
