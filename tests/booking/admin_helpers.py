@@ -1,6 +1,7 @@
 """What the tests of the coordinators' admin share."""
 
 from django.urls import reverse
+from wagtail.users.models import UserProfile
 
 
 def is_refusal(response) -> bool:
@@ -16,3 +17,16 @@ def is_refusal(response) -> bool:
 def refused(client, url, data=None, method="get") -> bool:
     """Does the admin refuse this request?"""
     return is_refusal(getattr(client, method)(url, data or {}))
+
+
+def group_url(name, *args):
+    """An address of the coordinators' course-group screens."""
+    return reverse(f"course_groups:{name}", args=args)
+
+
+def speak(language, *users):
+    """Wagtail's admin speaks each user's chosen language."""
+    for user in users:
+        profile = UserProfile.get_for_user(user)
+        profile.preferred_language = language
+        profile.save()

@@ -11,6 +11,7 @@ from booking.models import Booking, Seat
 from booking.services import SeatRequest, reserve_seats
 from tests.conftest import new_home_page, translate
 
+from .admin_helpers import speak
 from .factories import (
     CompanyFactory,
     CourseGroupFactory,
@@ -124,3 +125,10 @@ def booking_state():
         }
 
     return snapshot
+
+
+@pytest.fixture
+def staff(people):
+    """The fixture's people, reading the admin in English (as the admin tests do)."""
+    speak("en", people.coordinator_gouda, people.coordinator_deventer, people.admin)
+    return people

@@ -18,7 +18,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from wagtail.users.models import UserProfile
 
 from booking import selectors
 from booking.models import (
@@ -31,7 +30,7 @@ from booking.models import (
 from booking.models.history import SystemReason
 from tests.helpers import text_of
 
-from .admin_helpers import is_refusal
+from .admin_helpers import group_url, is_refusal, speak
 from .factories import (
     BookingFactory,
     CourseGroupFactory,
@@ -46,23 +45,7 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 
 
-def url(name, *args):
-    return reverse(f"course_groups:{name}", args=args)
-
-
-def speak(language, *users):
-    """Wagtail's admin speaks each user's chosen language."""
-    for user in users:
-        profile = UserProfile.get_for_user(user)
-        profile.preferred_language = language
-        profile.save()
-
-
-@pytest.fixture
-def staff(people):
-    """The fixture's people, reading the admin in English (as these tests do)."""
-    speak("en", people.coordinator_gouda, people.coordinator_deventer, people.admin)
-    return people
+url = group_url
 
 
 def book(group, organisation, contact, *names, waitlisted=False, minutes_ago=60):

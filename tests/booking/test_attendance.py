@@ -10,7 +10,6 @@ import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
-from wagtail.users.models import UserProfile
 
 from booking import policies, services
 from booking.errors import InvalidRequest, InvalidState, NotAllowed
@@ -18,6 +17,7 @@ from booking.models import Action, Attendance, Seat
 from booking.reports import attendance as attendance_report
 from tests.helpers import text_of
 
+from .admin_helpers import group_url, speak
 from .factories import BookingFactory, CourseGroupFactory, SeatFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,21 +25,7 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 
 
-def url(name, *args):
-    return reverse(f"course_groups:{name}", args=args)
-
-
-def speak(language, *users):
-    for user in users:
-        profile = UserProfile.get_for_user(user)
-        profile.preferred_language = language
-        profile.save()
-
-
-@pytest.fixture
-def staff(people):
-    speak("en", people.coordinator_gouda, people.coordinator_deventer, people.admin)
-    return people
+url = group_url
 
 
 @pytest.fixture

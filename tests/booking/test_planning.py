@@ -6,15 +6,14 @@ import datetime
 import re
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from wagtail.users.models import UserProfile
 
 from booking.models import CourseGroup, Location, Session
 from booking.services import reserve_seats
 from tests.helpers import text_of
 
+from .admin_helpers import group_url, speak
 from .factories import CourseGroupFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,21 +22,7 @@ TODAY = timezone.localdate
 TUESDAY = 1
 
 
-def url(name, *args):
-    return reverse(f"course_groups:{name}", args=args)
-
-
-def speak(language, *users):
-    for user in users:
-        profile = UserProfile.get_for_user(user)
-        profile.preferred_language = language
-        profile.save()
-
-
-@pytest.fixture
-def staff(people):
-    speak("en", people.coordinator_gouda, people.coordinator_deventer, people.admin)
-    return people
+url = group_url
 
 
 @pytest.fixture

@@ -48,3 +48,11 @@ COURSE_PAGES = {
     "klik-en-tik": {lang: url(lang, COURSE_INDEX, KLIK_EN_TIK) for lang in LANGUAGES},
     "digisterker": {lang: url(lang, COURSE_INDEX, DIGISTERKER) for lang in LANGUAGES},
 }
+
+
+def open_site_menu(page):
+    """On a phone the header's navigation, account and language links sit behind the Menu
+    button (a <details>); open it as a visitor would, when it is there and closed."""
+    toggle = page.locator("summary.site-menu__toggle")
+    if toggle.is_visible() and not page.locator("details.site-menu[open]").count():
+        toggle.click()

@@ -21,6 +21,7 @@ from booking.models import Booking, CourseGroup, Seat
 from booking.services import ReservationResult
 from demo.accounts import DEMO_PASSWORD
 
+from .pages import open_site_menu
 from .test_visitor_journey import assert_focus_is_visible, expect_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
@@ -206,6 +207,7 @@ def test_axe_finds_no_violations_on_account_pages(browser, live_site, screenshot
     problems += check(page, screenshot, lang, "login-errors", None)
 
     log_in(page, lang, "contact-ibn")
+    open_site_menu(page)
     page.locator(".account-nav button").click()  # log out
     problems += check(page, screenshot, lang, "logged-out", None)
 

@@ -3,6 +3,7 @@ published under an English URL, in Chromium, with the Dutch admin speaking Dutch
 
 import datetime
 import re
+from functools import partial
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +13,8 @@ from wagtail_localize.synctree import create_aliases_for_new_page
 from demo.accounts import DEMO_PASSWORD
 from stories.models import PracticeExamplePage, StoryIndexPage
 
+from .live_data import committed
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 TITLE_NL = "Samen aan de slag in Zwolle"
@@ -20,9 +23,8 @@ TITLE_EN = "Getting started together in Zwolle"
 MIXED = ["to Engels translation", "inEngels", "Zwollenaar", "Content type", "December"]
 
 
-@pytest.fixture
-def new_story(live_site):
-    """An approved (live) Dutch story nobody has translated: English has only its alias."""
+def publish_untranslated_story() -> int:
+    """An approved (live) Dutch story nobody has translated; the id of its English alias."""
     dutch = Locale.objects.get(language_code="nl")
     index = StoryIndexPage.objects.get(locale=dutch)
     story = PracticeExamplePage(
@@ -40,9 +42,21 @@ def new_story(live_site):
     index.add_child(instance=story)
     story.save_revision().publish()
     create_aliases_for_new_page(story)
-    alias = Page.objects.get(translation_key=story.translation_key, locale__language_code="en")
-    yield alias
-    Page.objects.filter(translation_key=story.translation_key).delete()
+    return Page.objects.get(translation_key=story.translation_key, locale__language_code="en").pk
+
+
+def remove_story(alias_pk):
+    key = Page.objects.get(pk=alias_pk).translation_key
+    Page.objects.filter(translation_key=key).delete()
+
+
+@pytest.fixture
+def new_story(live_site):
+    """The story's English alias, written where the live server sees it (committed on
+    PostgreSQL, where the browser's translation is committed too) and removed afterwards."""
+    alias_pk = committed(publish_untranslated_story)
+    yield Page.objects.get(pk=alias_pk)
+    committed(partial(remove_story, alias_pk))
 
 
 def log_in(page, username):
