@@ -165,8 +165,11 @@ def check_site_url(app_configs=None, **kwargs):
 
 @register(TAG, deploy=True)
 def check_site_url_is_public(app_configs=None, **kwargs):
-    address = parse_site_url(settings.SITE_URL) if not check_site_url() else None
-    if address is None or (address.scheme == "https" and address.hostname not in LOOPBACK):
+    try:
+        address = parse_site_url(settings.SITE_URL)
+    except ValueError:
+        return []  # check_site_url names what is wrong with it
+    if address.scheme == "https" and address.hostname not in LOOPBACK:
         return []
     return [
         Warning(
