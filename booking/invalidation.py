@@ -9,7 +9,8 @@ Of those pages only the home page is kept whole in the page cache (it names the 
 courses); course pages and the course index show live seat counts and are rendered for
 every visitor, and their cached fragments (course texts) do not show groups. So the change
 bumps the `courses` list; the front-end cache is asked to forget all of them, in every
-language.
+language. The course pages' search documents are renewed too: a course is found by the places
+of its open groups.
 """
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from wagtail.models import Page
 
 from booking.models import CourseGroup, CourseIndexPage, CoursePage
 from core.cache import COURSES, refresh
+from core.search import index_pages
 
 PUBLIC_STATUSES = frozenset({CourseGroup.Status.OPEN})
 
@@ -38,10 +40,12 @@ def refresh_pages_showing(group: CourseGroup) -> None:
     statuses = {group.status, *(status for status, _course in records)}
     if not statuses & PUBLIC_STATUSES:
         return
+    course_ids = {group.course_id, *(course for _status, course in records)}
+    keys = CoursePage.objects.filter(pk__in=course_ids).values("translation_key")
+    # A course is found by the places and libraries of its open groups.
+    index_pages(CoursePage.objects.filter(translation_key__in=keys))
     urls = set()
     if getattr(settings, "WAGTAILFRONTENDCACHE", None):
-        course_ids = {group.course_id, *(course for _status, course in records)}
-        keys = CoursePage.objects.filter(pk__in=course_ids).values("translation_key")
         pages = Page.objects.live().filter(translation_key__in=keys)
         pages |= Page.objects.live().type(CourseIndexPage) | Page.objects.live().filter(depth=2)
         urls = {page.get_full_url() for page in pages} - {None}

@@ -576,3 +576,16 @@ def booking_contacts(seats: Iterable[Seat]) -> list[BookingContact]:
             )
         )
     return contacts
+
+
+def course_search_keywords(course: CoursePage) -> list[str]:
+    """The places and libraries of a course's upcoming open groups: what the site search
+    finds the course by besides its text ("Gouda" finds the courses with groups in Gouda)."""
+    rows = (
+        CourseGroup.objects.for_course(course)
+        .upcoming()
+        .filter(status=CourseGroup.Status.OPEN)
+        .values_list("location__city", "library__name")
+        .distinct()
+    )
+    return list(dict.fromkeys(name for row in rows for name in row if name))

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """What every app shares: blocks, choices, caching, routing, locale, pagination and the
-    site-wide template tags. It imports none of the apps above it."""
+    """What every app shares: blocks, choices, caching, routing, locale, pagination, the site
+    search and the site-wide template tags. It imports none of the apps above it."""
 
     name = "core"
     verbose_name = _("Shared")
@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
         # Imported once the apps are loaded, as Django's docs advise: registering the
         # checks (core/checks.py) is all it does.
         from core import checks  # noqa: F401
+        from core.search import connect_signals
         from core.site_url import sync_default_site
 
         # post_migrate goes to every app with models after the whole migration (and after a
@@ -23,3 +24,4 @@ class CoreConfig(AppConfig):
             sender=apps.get_app_config("wagtailcore"),
             dispatch_uid="core.sync_default_site",
         )
+        connect_signals(self)

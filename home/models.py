@@ -21,6 +21,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
 from core.locale import real_pages
+from core.search import SearchContent, plain_text
 
 
 class HomePage(Page):
@@ -159,6 +160,13 @@ class StandardPage(Page):
     class Meta:
         verbose_name = _("standard page")
 
+    search_kind = _("Page")
+
+    def search_content(self) -> SearchContent:
+        return SearchContent(
+            summary=self.search_description or self.intro, text=[plain_text(self.body)]
+        )
+
 
 class FormField(TranslatableMixin, AbstractFormField):
     """A field of the contact form.
@@ -217,6 +225,11 @@ class ContactPage(AbstractForm):
 
     class Meta:
         verbose_name = _("contact page")
+
+    search_kind = _("Page")
+
+    def search_content(self) -> SearchContent:
+        return SearchContent(summary=self.search_description or plain_text(self.intro))
 
     def get_form_class(self):
         form_class = super().get_form_class()

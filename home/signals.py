@@ -35,6 +35,7 @@ from core.cache import (
     refresh,
     register_dependencies,
 )
+from core.search import index_pages
 from stories.models import STORY_MODELS, StoryIndexPage, Theme
 
 from .models import HomePage, SiteSettings
@@ -151,6 +152,8 @@ def snippet_changed(sender, instance, **kwargs):
     objects = list(Theme.objects.filter(slug=instance.slug)) if sender is Theme else [instance]
     pages = _pages_using(objects or [instance])
     _refresh({STORIES} | {page_key(page) for page in pages}, pages)
+    if kwargs.get("signal") is post_save:  # their search keywords name it (core/search.py)
+        index_pages(pages)
 
 
 def settings_changed(sender, instance, **kwargs):

@@ -1,15 +1,16 @@
 from urllib.parse import urlencode
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
 
-from core.locale import real_pages
+from core import search as site_search
+from core.pagination import page_or_first
 from core.site_url import absolute_url
 
 RESULTS_PER_PAGE = 10
@@ -18,7 +19,7 @@ MAX_QUERY_LENGTH = 100
 
 @require_GET
 def search(request):
-    """Site search in the visitor's language."""
+    """Site search in the visitor's language: stories, courses and pages in one ranked list."""
     query = request.GET.get("q", "").strip()
     notices = []
     if len(query) > MAX_QUERY_LENGTH:
@@ -28,23 +29,10 @@ def search(request):
         query = query[:MAX_QUERY_LENGTH]
     results = None
     if query:
-        locale = Locale.get_active()
-        # The search index filters only on declared fields, so aliases go by id.
-        written = real_pages(Page.objects.filter(locale=locale)).values("pk")
-        pages = (
-            Page.objects.live()
-            .public()
-            .filter(locale=locale, id__in=written)
-            .specific()
-            .search(query)
-        )
-        paginator = Paginator(pages, RESULTS_PER_PAGE)
-        number = request.GET.get("page", "1")
-        try:
-            results = paginator.page(number)
-        except (PageNotAnInteger, EmptyPage):
-            notices.append(_("That page of results does not exist. We show the first page."))
-            results = paginator.page(1)
+        paginator = Paginator(site_search.search(query, Locale.get_active()), RESULTS_PER_PAGE)
+        results = page_or_first(paginator, request.GET.get("page", "1"), notices)
+        for document in results:
+            document.kind = site_search.kind_label(document)
     return render(
         request,
         "home/search.html",

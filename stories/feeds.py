@@ -31,7 +31,7 @@ class LatestStoriesFeed(Feed):
         return _("Interviews and practice examples of libraries and SW companies working together.")
 
     def items(self, locale):
-        ids = selectors.story_pages(locale).values_list("pk", flat=True)[:FEED_LENGTH]
+        ids = selectors.story_pages(locale).values_list("page_id", flat=True)[:FEED_LENGTH]
         return selectors.story_cards(ids, locale=locale)
 
     def item_title(self, item):

@@ -75,18 +75,17 @@ class StoryFilter:
     @cached_property
     def page(self):
         cleaned = self.filters
-        ids = None
-        if cleaned.get("q"):
-            ids = selectors.search_story_ids(cleaned["q"], self.index_page.locale)
-        pages = selectors.filter_stories(
-            selectors.story_pages(self.index_page.locale).child_of(self.index_page),
+        locale = self.index_page.locale
+        documents = selectors.filter_stories(
+            selectors.story_pages(locale, index_page=self.index_page),
             kind=KINDS.get(cleaned.get("kind")),
             theme=cleaned.get("theme"),
             province=cleaned.get("province"),
             organisation=cleaned.get("organisation"),
-            ids=ids,
+            query=cleaned.get("q"),
+            locale=locale,
         )
-        paginator = Paginator(pages.values_list("pk", flat=True), STORIES_PER_PAGE)
+        paginator = Paginator(documents.values_list("page_id", flat=True), STORIES_PER_PAGE)
         number = self.data.get("page", "1")
         page = page_or_first(paginator, number, self.notices)
         page.object_list = selectors.story_cards(page.object_list, locale=self.index_page.locale)

@@ -1,5 +1,4 @@
 import math
-from collections.abc import Mapping, Sequence
 from functools import partial, reduce
 from operator import or_
 
@@ -7,7 +6,6 @@ from django import forms
 from django.db import models
 from django.db.models import Q, prefetch_related_objects
 from django.utils.functional import cached_property
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
@@ -21,6 +19,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
 from core.choices import Province
 from core.locale import untranslated_original
+from core.search import SearchContent, plain_text
 from core.site_url import absolute_url
 
 WORDS_PER_MINUTE = 180  # a calm pace: many of our readers read with some effort
@@ -51,17 +50,6 @@ class Theme(TranslatableMixin, models.Model):
 
     def __str__(self):
         return self.name
-
-
-def _count_words(value) -> int:
-    """Words in the text of raw StreamField data (strings inside dicts and lists)."""
-    if isinstance(value, str):
-        return len(strip_tags(value).split())
-    if isinstance(value, Mapping):
-        return sum(_count_words(v) for k, v in value.items() if k not in ("type", "id"))
-    if isinstance(value, Sequence):  # lists, and StreamField's RawDataView
-        return sum(_count_words(v) for v in value)
-    return 0
 
 
 def default_locale():
@@ -149,6 +137,9 @@ class StoryPage(Page):
 
     # Fields naming an organisation; the index's organisation filter looks in all of them.
     organisation_fields = ("partner_organisations",)
+    # Fields that the site search reads as text, and those that name a place (keywords).
+    search_text_fields = ("body",)
+    search_place_fields = ()
 
     @classmethod
     def organisation_q(cls, slug: str) -> Q:
@@ -158,12 +149,33 @@ class StoryPage(Page):
     def reading_minutes(self):
         # Counted from the stored block values: rendering the body twice would double the
         # cost of the page.
-        words = _count_words(self.body.raw_data) + len(self.summary.split())
+        words = len(plain_text(self.body.raw_data).split()) + len(self.summary.split())
         return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
     @property
     def kind_label(self):
         return self._meta.verbose_name
+
+    def search_content(self) -> SearchContent:
+        """Summary and date for cards; themes (in the story's language), province and
+        organisations as keywords; the body and the model's own fields as text."""
+        slugs = [theme.slug for theme in self.themes.all()]
+        names = dict(Theme.objects.filter(slug__in=slugs).values_list("slug", "name"))
+        names.update(
+            Theme.objects.filter(slug__in=slugs, locale=self.locale).values_list("slug", "name")
+        )
+        keywords = [
+            *names.values(),
+            self.get_province_display(),
+            *(getattr(self, name) for name in self.search_place_fields),
+            *(organisation.name for organisation in self.organisations()),
+        ]
+        return SearchContent(
+            summary=self.summary,
+            date=self.date,
+            keywords=[word for word in keywords if word],
+            text=[plain_text(getattr(self, name)) for name in self.search_text_fields],
+        )
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import related_stories
@@ -256,6 +268,7 @@ class InterviewPage(StoryPage):
     ]
     search_fields = [*StoryPage.search_fields, index.SearchField("interviewee")]
     organisation_fields = ("partner_organisations", "interviewee_organisation")
+    search_text_fields = ("body", "interviewee", "interviewee_role")
 
     class Meta:
         verbose_name = _("interview")
@@ -367,6 +380,15 @@ class PracticeExamplePage(StoryPage):
         index.SearchField("results"),
     ]
     organisation_fields = ("partner_organisations", "library", "sw_company")
+    search_place_fields = ("municipality",)
+    search_text_fields = (
+        "body",
+        "target_groups",
+        "funding",
+        "roles",
+        "results",
+        "tips",
+    )
 
     class Meta:
         verbose_name = _("practice example")

@@ -4,66 +4,70 @@ Every function here issues a fixed number of queries, however many stories exist
 pages built on them keep a constant query count.
 """
 
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
-from wagtail.models import Locale, Page
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from wagtail.models import Locale
 
-from core.locale import real_pages
+from core.models import SearchDocument
+from core.search import matching
 
 from .models import STORY_MODELS, Theme
 
 
 def _matching(model_q) -> Q:
-    """Pages whose specific story model matches `model_q(model)`, whatever their type.
+    """Documents of stories whose specific model matches `model_q(model)`, whatever their type.
 
     Story models share an abstract base, so there is no common table to filter on; one
     subquery per story model keeps this a single SQL statement.
     """
     q = Q()
     for model in STORY_MODELS:
-        q |= Q(pk__in=model.objects.filter(model_q(model)).values("pk"))
+        q |= Q(page_id__in=model.objects.filter(model_q(model)).values("pk"))
     return q
 
 
-def story_pages(locale: Locale):
-    """Live, public stories written in one language, newest first, as a plain Page queryset.
+def _content_type_ids(*models) -> list[int]:
+    # Django keeps content types in memory once read: no query after the first.
+    return [ct.pk for ct in ContentType.objects.get_for_models(*models).values()]
 
-    Untranslated stories (aliases in the synchronised tree) are left out: every list, feed and
-    "read more" built on this shows a story only in the languages it was written in.
+
+def story_pages(locale: Locale, *, index_page=None):
+    """Live, public stories written in one language, newest first: their search documents
+    (core.models.SearchDocument), which hold the date in an indexed column.
+
+    Untranslated stories (aliases in the synchronised tree), drafts and private stories have
+    no document: every list, feed and "read more" built on this shows a story only in the
+    languages it was written in, to everyone who may see it. `index_page` narrows to the
+    stories under one index.
     """
-    story_date = Coalesce(*[F(f"{model._meta.model_name}__date") for model in STORY_MODELS])
-    return (
-        real_pages(Page.objects.live().public())
-        .type(*STORY_MODELS)
-        .filter(locale=locale)
-        .annotate(story_date=story_date)
-        .order_by("-story_date", "-pk")
+    documents = SearchDocument.objects.filter(
+        locale=locale, content_type_id__in=_content_type_ids(*STORY_MODELS)
     )
+    if index_page is not None:
+        documents = documents.filter(
+            page__path__startswith=index_page.path, page__depth=index_page.depth + 1
+        )
+    return documents.order_by("-date", "-page_id")
 
 
-def filter_stories(pages, *, kind=None, theme=None, province=None, organisation=None, ids=None):
-    """Narrow a story queryset; every given filter must hold (they combine with AND)."""
+def filter_stories(
+    documents, *, kind=None, theme=None, province=None, organisation=None, query=None, locale=None
+):
+    """Narrow the stories of `story_pages`; every given filter must hold (they combine with
+    AND). `query` keeps the stories that contain every word (read in the language of
+    `locale`), in the order they had."""
     if kind:
-        pages = pages.type(kind)
+        documents = documents.filter(content_type_id__in=_content_type_ids(kind))
     if theme:
-        pages = pages.filter(_matching(lambda model: Q(themes__slug=theme)))
+        documents = documents.filter(_matching(lambda model: Q(themes__slug=theme)))
     if province:
-        pages = pages.filter(_matching(lambda model: Q(province=province)))
+        documents = documents.filter(_matching(lambda model: Q(province=province)))
     if organisation:
-        pages = pages.filter(_matching(lambda model: model.organisation_q(organisation)))
-    if ids is not None:
-        pages = pages.filter(pk__in=ids)
-    return pages
-
-
-def search_story_ids(query: str, locale: Locale) -> list[int]:
-    """Ids of the stories written in `locale` that match every word of `query`."""
-    ids = []
-    for model in STORY_MODELS:
-        # The search index can only filter on declared fields; an alias is dropped here.
-        results = model.objects.live().filter(locale=locale).search(query, operator="and")
-        ids.extend(page.pk for page in results if page.alias_of_id is None)
-    return ids
+        documents = documents.filter(_matching(lambda model: model.organisation_q(organisation)))
+    if query:
+        ordering = documents.query.order_by
+        documents = matching(documents, query, locale.language_code).order_by(*ordering)
+    return documents
 
 
 def theme_labels(locale: Locale) -> dict[str, str]:
@@ -93,8 +97,11 @@ def story_cards(ids, *, live_only=True, locale=None):
         qs = model.objects.filter(pk__in=ids)
         if live_only:
             qs = qs.live()
-        qs = qs.select_related("hero_image", "locale").prefetch_related(
-            "themes", "hero_image__renditions"
+        # A card shows no body: the StreamFields stay in the database.
+        qs = (
+            qs.defer_streamfields()
+            .select_related("hero_image", "locale")
+            .prefetch_related("themes", "hero_image__renditions")
         )
         found.update({page.pk: page for page in qs})
     stories = [found[pk] for pk in ids if pk in found]
@@ -104,8 +111,8 @@ def story_cards(ids, *, live_only=True, locale=None):
 
 
 def latest_stories(*, locale: Locale, exclude=(), limit=3):
-    ids = story_pages(locale).exclude(pk__in=exclude).values_list("pk", flat=True)[:limit]
-    return story_cards(ids)
+    ids = story_pages(locale).exclude(page_id__in=exclude).values_list("page_id", flat=True)
+    return story_cards(ids[:limit])
 
 
 def related_stories(page, limit=3):
@@ -115,7 +122,5 @@ def related_stories(page, limit=3):
     if page.province:
         model_q |= Q(province=page.province)
     q = _matching(lambda model: model_q)
-    ids = (
-        story_pages(page.locale).exclude(pk=page.pk).filter(q).values_list("pk", flat=True)[:limit]
-    )
-    return story_cards(ids)
+    ids = story_pages(page.locale).exclude(page_id=page.pk).filter(q)
+    return story_cards(ids.values_list("page_id", flat=True)[:limit])

@@ -7,6 +7,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from core.blocks import RICH_TEXT_FEATURES
+from core.search import SearchContent, plain_text
 
 # The course page's filter by town or city: ?place=Gouda
 PLACE_PARAMETER = "place"
@@ -103,6 +104,18 @@ class CoursePage(LiveAvailabilityMixin, Page):
 
     class Meta:
         verbose_name = _("course page")
+
+    search_kind = _("Course")
+
+    def search_content(self) -> SearchContent:
+        from booking.selectors import course_search_keywords
+
+        texts = (self.what_you_learn, self.for_whom, self.levels, self.what_to_bring)
+        return SearchContent(
+            summary=self.summary,
+            keywords=course_search_keywords(self),
+            text=[plain_text(text) for text in texts],
+        )
 
     def get_context(self, request, *args, **kwargs):
         from booking.selectors import course_page_groups

@@ -1,3 +1,4 @@
+import html
 import io
 
 import pytest
@@ -36,6 +37,17 @@ def test_builds_the_bilingual_demo_site_once(client, english, settings):
     assert client.get("/en/").status_code == 200
     for username in ["admin", "redactie", "eindredactie"]:
         assert authenticate(HttpRequest(), username=username, password="leerplein-demo")
+
+
+def test_the_demo_site_is_found_by_search_right_after_loading(client, english):
+    call_command("load_demo", stdout=io.StringIO())
+    gouda = PracticeExamplePage.objects.get(locale__language_code="nl", slug__contains="gouda")
+    dutch = client.get("/nl/zoeken/", {"q": "digitale vaardigheden Gouda"}).text
+    assert gouda.title in html.unescape(dutch)
+    english_page = gouda.get_translation(english)
+    assert english_page.title in html.unescape(client.get("/en/search/", {"q": "Gouda"}).text)
+    courses = client.get("/nl/zoeken/", {"q": "cursussen"}).text
+    assert "Cursus" in courses and "Klik &amp; Tik" in courses
 
 
 def test_refuses_production_settings_without_force(settings):
