@@ -55,13 +55,27 @@ class StoryFilter:
     def __init__(self, data, *, index_page):
         self.index_page = index_page
         self.data = data
-        self.form = StoryFilterForm(data, locale=index_page.locale)
-        self.form.is_valid()
-        self.notices = [
+
+    # Everything below is read lazily: the index's template keeps the rendered list in a
+    # fragment cache (per filter combination), and a fragment that is current costs no query.
+    @cached_property
+    def form(self):
+        form = StoryFilterForm(self.data, locale=self.index_page.locale)
+        form.is_valid()
+        return form
+
+    @cached_property
+    def notices(self):
+        return [
             gettext("We do not know the %(filter)s “%(value)s”, so we left it out.")
-            % {"filter": self.form.fields[name].label.lower(), "value": data.get(name, "")}
+            % {"filter": self.form.fields[name].label.lower(), "value": self.data.get(name, "")}
             for name in self.form.errors
         ]
+
+    @property
+    def cache_key(self) -> str:
+        """The query string in a fixed order: one fragment per list a visitor can ask for."""
+        return urlencode(sorted((key, self.data.get(key)) for key in self.data))
 
     @cached_property
     def filters(self):
