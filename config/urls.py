@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.utils.translation import pgettext_lazy
 from wagtail import urls as wagtail_urls
@@ -8,8 +7,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from booking.api import api, unknown_api_address
+from home import sitemap
 from home import views as home_views
-from home.sitemap import MultilingualSitemap
 from stories.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
 
 urlpatterns = [
@@ -18,7 +17,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/", unknown_api_address),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": MultilingualSitemap}}, name="sitemap"),
+    path("sitemap.xml", sitemap.index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap.section, name="sitemap_section"),
 ]
 
 if settings.DEBUG:

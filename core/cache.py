@@ -7,8 +7,9 @@ again without touching the database. Every cached page and fragment records its
 - `page:<translation key>` for a page (all its languages share it), recorded by the page
   itself, by fragments that show it and by lists that show it;
 - a few named lists: `stories` (every list of stories: index, home, feeds), `courses` (the
-  planned courses on the home page), `site` (menu, footer, site settings: on every page) and
-  `pages` (the sitemap, search results and any view that names nothing better).
+  planned courses on the home page), `site` (menu, footer, site settings: on every page),
+  `pages` (search results and any view that names nothing better) and one per sitemap
+  section (`sitemap:nl-stories`, home/sitemap.py).
 
 An entry is stored with the versions its dependencies had before it was rendered, and is
 current while they all still have those versions. A change gives the affected keys a new

@@ -6,8 +6,11 @@ exactly the dependencies it affects, after the database commit:
 
 - a page published, unpublished, moved or deleted: the page in every language, its parent
   (the index listing it), the list its type belongs to (a story: the stories on the home
-  page, index and feeds; a course: the courses on the home page), the sitemap and search
-  (`pages`), and the menu and footer (`site`) when the page is in them;
+  page, index and feeds; a course: the courses on the home page), search (`pages`), the
+  sitemap sections that list it or a page below it (home/sitemap.py) and the menu and footer
+  (`site`) when the page is in them;
+- a view restriction added, changed or removed: as if the branch behind it was published
+  or unpublished (its pages, the lists, search and sitemap sections that show them);
 - a theme or organisation saved or deleted: the pages that use it (Wagtail's reference index,
   plus the many-to-many fields the index does not follow, wagtail#9629) and the story lists
   (their cards and filters name themes and organisations);
@@ -22,7 +25,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.urls import reverse
 from django.utils import translation
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.models import Page, ReferenceIndex, Site
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from booking.models import CourseIndexPage, CoursePage, Organisation
@@ -38,12 +41,17 @@ from core.cache import (
 from core.search import index_pages
 from stories.models import STORY_MODELS, StoryIndexPage, Theme
 
+from . import sitemap
 from .models import HomePage, SiteSettings
 
 register_dependencies(page_types=[HomePage], names=[STORIES, COURSES])
 register_dependencies(page_types=[StoryIndexPage], names=[STORIES])
 register_dependencies(url_names=["stories_rss", "stories_atom"], names=[STORIES])
-register_dependencies(url_names=["sitemap", "search"], names=[EVERY_PAGE])
+register_dependencies(url_names=["search"], names=[EVERY_PAGE])
+# The index names every section; a section records its own (home/sitemap.py), so one publish
+# leaves the sections of other languages and kinds alone.
+register_dependencies(url_names=["sitemap"], names=sitemap.SECTION_DEPENDENCIES)
+register_dependencies(url_names=["sitemap_section"], names=())
 
 # The list a page of this type appears in, and the pages that show that list.
 LIST_OF_TYPE = {**dict.fromkeys(STORY_MODELS, STORIES), CoursePage: COURSES}
@@ -77,6 +85,7 @@ def _list_urls(names) -> set[str]:
             urls |= {root + reverse(name) for name in FEEDS}
     if EVERY_PAGE in names:
         urls.add(root + reverse("sitemap"))
+    urls |= sitemap.section_urls(root, names)
     return urls
 
 
@@ -93,8 +102,9 @@ def _footer_keys() -> set:
     return keys
 
 
-def _page_names(page) -> set[str]:
+def _page_names(page, *, moved_from=None) -> set[str]:
     names = {page_key(page), EVERY_PAGE}
+    names |= sitemap.dependencies_of(page, also_under=[moved_from])
     page_type = page.specific_class
     if page_type in LIST_OF_TYPE:
         names.add(LIST_OF_TYPE[page_type])
@@ -114,8 +124,8 @@ def page_moved(sender, instance, parent_page_before, parent_page_after, **kwargs
     """Moved: the page and everything below it have new URLs; both parents list it or not."""
     moved = list(Page.objects.descendant_of(instance, inclusive=True))
     pages = [*moved, parent_page_before, parent_page_after]
-    names = _page_names(instance) | {page_key(page) for page in pages}
-    _refresh(names, pages)
+    names = _page_names(instance, moved_from=parent_page_before)
+    _refresh(names | {page_key(page) for page in pages}, pages)
 
 
 def page_deleted(sender, instance, **kwargs):
@@ -160,6 +170,20 @@ def settings_changed(sender, instance, **kwargs):
     _refresh({SITE})
 
 
+def restriction_changed(sender, instance, **kwargs):
+    """A page made private or public again, with everything below it: as if the whole branch
+    was published or unpublished. The cached copies of its pages, the lists and search that
+    show them and their sitemap sections all go stale, so a page made private is never
+    served to anyone from the cache again."""
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is None:  # the restriction went with its page
+        return
+    branch = list(Page.objects.descendant_of(page, inclusive=True))
+    lists = {LIST_OF_TYPE.get(each.specific_class) for each in branch} - {None}
+    names = _page_names(page) | lists | {page_key(each) for each in branch}
+    _refresh(names, branch)
+
+
 page_published.connect(page_changed, dispatch_uid="page_cache_published")
 page_unpublished.connect(page_changed, dispatch_uid="page_cache_unpublished")
 post_page_move.connect(page_moved, dispatch_uid="page_cache_moved")
@@ -169,3 +193,7 @@ for model in (Theme, Organisation):
     pre_delete.connect(snippet_changed, sender=model, dispatch_uid=f"page_cache_del_{model}")
 post_save.connect(settings_changed, sender=SiteSettings, dispatch_uid="page_cache_settings")
 post_delete.connect(settings_changed, sender=SiteSettings, dispatch_uid="page_cache_settings_del")
+for signal in (post_save, post_delete):
+    signal.connect(
+        restriction_changed, sender=PageViewRestriction, dispatch_uid=f"page_cache_pvr_{signal}"
+    )

@@ -108,9 +108,11 @@ def test_feeds_link_to_the_site_url(client, public_site, kind):
 
 
 def test_sitemap_and_robots_use_the_site_url(client, public_site):
-    sitemap = client.get("/sitemap.xml", HTTP_HOST=INTERNAL_HOST).content.decode()
+    index = client.get("/sitemap.xml", HTTP_HOST=INTERNAL_HOST).content.decode()
+    assert f"<loc>{PUBLIC}/sitemap-nl-pages.xml</loc>" in index
+    sitemap = client.get("/sitemap-nl-pages.xml", HTTP_HOST=INTERNAL_HOST).content.decode()
     assert f"<loc>{PUBLIC}/nl/</loc>" in sitemap
-    assert INTERNAL_HOST not in sitemap
+    assert INTERNAL_HOST not in index + sitemap
     robots = client.get("/robots.txt", HTTP_HOST=INTERNAL_HOST).content.decode()
     assert f"Sitemap: {PUBLIC}/sitemap.xml" in robots
 

@@ -37,10 +37,9 @@ def test_feeds_are_advertised_in_the_page_head(client, site_tree):
 
 def test_sitemap_lists_both_languages(client, site_tree):
     english_practice = site_tree.translate(site_tree.practice, site_tree.english)
-    xml = client.get("/sitemap.xml").content.decode()
-    assert "/nl/verhalen/klik-en-tik-bij-promen/" in xml
-    assert english_practice.url in xml
-    assert "<loc>http://testserver/en/</loc>" in xml
+    assert "/nl/verhalen/klik-en-tik-bij-promen/" in client.get("/sitemap-nl-stories.xml").text
+    assert english_practice.url in client.get("/sitemap-en-stories.xml").text
+    assert "<loc>http://testserver/en/</loc>" in client.get("/sitemap-en-pages.xml").text
 
 
 def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(client, db):
