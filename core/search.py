@@ -188,8 +188,10 @@ def index_page(page: Page, *, languages: dict[int, str] | None = None) -> None:
     if languages is None:
         languages = _languages()
     language = languages[page.locale_id]
-    with translation.override(language):  # choice labels (a province) in the page's language
+    with translation.override(language):  # labels (a province, the kind) in the page's language
         content = page.search_content()
+        # "cursussen" finds the courses even where their text never says "cursus".
+        content.keywords.append(str(_kind_of(type(page))))
     fields = {
         "locale_id": page.locale_id,
         "content_type_id": page.content_type_id,
@@ -292,11 +294,13 @@ def search(query: str, locale):
     return matching(documents, query, _language(locale.language_code))
 
 
+def _kind_of(model) -> str:
+    return getattr(model, "search_kind", None) or model._meta.verbose_name
+
+
 def kind_label(document: SearchDocument) -> str:
     """What kind of page a result is ("Interview", "Cursus"), in the active language."""
-    model = ContentType.objects.get_for_id(document.content_type_id).model_class()
-    label = getattr(model, "search_kind", None) or model._meta.verbose_name
-    return str(label)
+    return str(_kind_of(ContentType.objects.get_for_id(document.content_type_id).model_class()))
 
 
 # Page fields that Wagtail saves on its own (drafts, locks, tree bookkeeping): a save of only

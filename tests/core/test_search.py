@@ -87,6 +87,8 @@ QUERIES = [
     ("nl", "Noord-Brabant", ["Taalles in Cuijk"], ["Klik &amp; Tik bij Promen"]),
     ("nl", "trainer volwassenen", ["Een gesprek met de trainer"], []),
     ("en", "course", ["A talk with the trainer"], []),
+    ("nl", "cursussen Gouda", ["Klik &amp; Tik"], []),  # the kind is a keyword
+    ("nl", "interviews", ["Een gesprek met de trainer", "Taalles in Cuijk"], []),
     ("en", "libraries", ["A talk with the trainer"], []),
     ("en", "teaching", ["A talk with the trainer"], []),
     ("en", "digitale", [], ["Meedoen in een digitale wereld"]),  # Dutch pages stay in /nl/
