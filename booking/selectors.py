@@ -5,10 +5,13 @@ screen tells the same story.
 """
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Case,
@@ -22,6 +25,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
@@ -29,12 +33,16 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from wagtail.coreutils import get_supported_content_language_variant
 
 from booking.models import Booking, CourseGroup, CoursePage, Location, Seat, Session
+from booking.models.courses import MONTH_PARAMETER, PLACE_PARAMETER
+from booking.models.groups import free_seats
 from booking.roles import company_of, library_of
+from core.pagination import page_or_first
 
 
 @dataclass(frozen=True)
@@ -102,21 +110,33 @@ def _with_details(groups: QuerySet) -> QuerySet:
     )
 
 
-def upcoming_groups(*, course: CoursePage, today=None) -> list[CourseGroup]:
-    """The open groups of a course that have not ended, soonest first, with availability.
+def upcoming_groups(*, course: CoursePage, today=None) -> QuerySet:
+    """The open groups of a course that have not ended, not yet loaded: soonest first, groups
+    without dates last (on every database), each with `first_date` and `last_date`.
 
     The same groups for every translation of the course page.
     """
-    groups = _with_details(
+    return (
         CourseGroup.objects.for_course(course)
         .upcoming(today)
         .filter(status=CourseGroup.Status.OPEN)
-        .order_by("first_date", "pk")
+        .order_by(F("first_date").asc(nulls_last=True), "pk")
     )
-    groups = list(groups)
-    for group in groups:
-        group.availability = availability(group)
-    return groups
+
+
+def occupancy(group_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Confirmed and waitlisted seats by group id, in one aggregate query (a group without
+    seats is missing)."""
+    rows = (
+        Seat.objects.filter(booking__group_id__in=list(group_ids))
+        .order_by()
+        .values("booking__group_id")
+        .annotate(
+            confirmed=_count(Seat.Status.CONFIRMED), waitlisted=_count(Seat.Status.WAITLISTED)
+        )
+        .values_list("booking__group_id", "confirmed", "waitlisted")
+    )
+    return {group_id: (confirmed, waitlisted) for group_id, confirmed, waitlisted in rows}
 
 
 def _plain(text: str) -> str:
@@ -126,6 +146,28 @@ def _plain(text: str) -> str:
 
 def _same_place(first: str, second: str) -> bool:
     return _plain(first).casefold() == _plain(second).casefold()
+
+
+# The course page shows this many groups at a time, so it stays small however many are planned.
+GROUPS_PER_PAGE = 10
+# What a visitor may type for a month or page number and see echoed in a notice.
+MAX_ECHO_LENGTH = 20
+MONTH_VALUE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str) -> datetime.date | None:
+    """The first day of a "2027-03" month, or None if `value` is not a month."""
+    match = MONTH_VALUE.match(value)
+    if not match:
+        return None
+    year, month = (int(part) for part in match.groups())
+    if not 1 <= month <= 12 or year < 2000:
+        return None
+    return datetime.date(year, month, 1)
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=31)).replace(day=1)
 
 
 @dataclass(frozen=True)
@@ -138,38 +180,166 @@ class Place:
 
 
 @dataclass(frozen=True)
-class CourseGroups:
-    """A course page's groups, narrowed to one place or not."""
+class Month:
+    """A month in which groups of a course start, as a filter option."""
 
-    groups: list[CourseGroup]  # the groups to show
+    start: datetime.date  # its first day
+    groups: int
+    selected: bool
+    query: str  # the link's query string, keeping the place chosen: "?place=Gouda&month=2027-03"
+
+
+@dataclass(frozen=True)
+class CourseGroups:
+    """One page of a course page's groups, narrowed to a place and a month or not.
+
+    `page` is a Django paginator page: `page.paginator.count` groups match the place and month
+    chosen, `page.start_index()` to `page.end_index()` of them are shown.
+    """
+
+    groups: list[CourseGroup]  # the groups on this page, each with .availability and .month
     total: int  # upcoming open groups in every place
+    in_place: int  # those in the place chosen (all of them when none is)
     places: list[Place]  # A to Z, each with its number of groups
     place: str  # the place asked for, as the visitor typed it ("" for every place)
+    months: list[Month]  # the months groups start in, in the place chosen, soonest first
+    page: Page
+    notices: list[str]  # values in the address we could not use, in plain words
+    filters: dict[str, str]  # the place and month chosen, as in the address
 
     @property
     def selected_place(self) -> Place | None:
         return next((place for place in self.places if place.selected), None)
 
+    @property
+    def selected_month(self) -> Month | None:
+        return next((month for month in self.months if month.selected), None)
 
-def course_page_groups(*, course: CoursePage, place: str = "", today=None) -> CourseGroups:
-    """The upcoming open groups of a course for its public page, in the place asked for
-    (town or city, any case) or everywhere, and the places there are to choose from.
+    @property
+    def place_query(self) -> str:
+        """The place chosen as a query string ("" for every place): the "all months" link."""
+        place = self.filters.get(PLACE_PARAMETER)
+        return "?" + urlencode({PLACE_PARAMETER: place}) if place else ""
 
-    The places are counted from the same rows, so the filter costs no query of its own.
+    @property
+    def page_prefix(self) -> str:
+        """The place and month chosen as a query string, ready for a page number."""
+        return "?" + urlencode(self.filters) + "&" if self.filters else "?"
+
+
+def course_page_groups(
+    *, course: CoursePage, place: str = "", month: str = "", page: str = "1", today=None
+) -> CourseGroups:
+    """The upcoming open groups of a course for its public page: those in the place asked for
+    (town or city, any case) and starting in the month asked for ("2027-03"), one page of
+    GROUPS_PER_PAGE at a time, and the places and months there are to choose from.
+
+    Four queries however many groups there are: one aggregate counts the groups per place
+    and month (the filters, the totals and the paging come from it), then the page's groups,
+    their sessions, and their seats (one aggregate). A month or page we cannot use gives a
+    notice and the first page of what is left.
     """
-    every = upcoming_groups(course=course, today=today)
-    place = _plain(place)
-    counts: dict[str, int] = {}
-    for group in every:
-        counts[group.location.city] = counts.get(group.location.city, 0) + 1
-    places = [
-        Place(name, number, bool(place) and _same_place(name, place))
-        for name, number in sorted(counts.items(), key=lambda item: item[0].casefold())
-    ]
-    shown = (
-        [group for group in every if _same_place(group.location.city, place)] if place else every
+    groups = upcoming_groups(course=course, today=today)
+    counts = list(
+        groups.order_by()
+        .values(city=F("location__city"), start=TruncMonth("first_date"))
+        .annotate(number=Count("pk"))
+        .values_list("city", "start", "number")
     )
-    return CourseGroups(groups=shown, total=len(every), places=places, place=place)
+    place = _plain(place)
+    places = [
+        Place(city, number, bool(place) and _same_place(city, place))
+        for city, number in sorted(
+            _totals((city, number) for city, _start, number in counts).items(),
+            key=lambda item: item[0].casefold(),
+        )
+    ]
+    filters: dict[str, str] = {}
+    if place:
+        # Every spelling that matches (a coordinator may have typed "gouda"); links use the
+        # first, as the list of places shows it.
+        cities = [p.name for p in places if p.selected]
+        counts = [row for row in counts if row[0] in cities]
+        groups = groups.filter(location__city__in=cities)
+        if cities:
+            filters[PLACE_PARAMETER] = cities[0]
+    in_place = sum(number for _city, _start, number in counts)
+    by_month = _totals((start, number) for _city, start, number in counts if start)
+
+    notices: list[str] = []
+    chosen = _chosen_month(_plain(month), by_month, notices) if in_place else None
+    months = [
+        Month(
+            start,
+            number,
+            start == chosen,
+            "?" + urlencode({**filters, MONTH_PARAMETER: f"{start:%Y-%m}"}),
+        )
+        for start, number in sorted(by_month.items())
+    ]
+    if chosen:
+        groups = groups.filter(first_date__gte=chosen, first_date__lt=_next_month(chosen))
+        filters[MONTH_PARAMETER] = f"{chosen:%Y-%m}"
+
+    paginator = Paginator(
+        groups.select_related("location", "library", "restricted_to").prefetch_related(
+            Prefetch("sessions", queryset=Session.objects.order_by("date", "starts_at"))
+        ),
+        GROUPS_PER_PAGE,
+    )
+    paginator.count = by_month[chosen] if chosen else in_place  # counted already: no COUNT
+    shown = page_or_first(paginator, page or "1", notices)
+    shown.object_list = _with_availability(list(shown.object_list))
+    return CourseGroups(
+        groups=shown.object_list,
+        total=sum(place.groups for place in places),
+        in_place=in_place,
+        places=places,
+        place=place,
+        months=months,
+        page=shown,
+        notices=notices,
+        filters=filters,
+    )
+
+
+def _totals(pairs: Iterable[tuple]) -> dict:
+    """The numbers added up by key, from (key, number) pairs."""
+    totals: dict = {}
+    for key, number in pairs:
+        totals[key] = totals.get(key, 0) + number
+    return totals
+
+
+def _chosen_month(value: str, by_month: dict, notices: list) -> datetime.date | None:
+    """The month asked for, if groups start in it; else None, with a notice when one was
+    asked for."""
+    if not value:
+        return None
+    chosen = parse_month(value)
+    if chosen is None:
+        notices.append(
+            _("“%(value)s” is not a month. Write it like this: %(example)s.")
+            % {"value": value[:MAX_ECHO_LENGTH], "example": timezone.localdate().strftime("%Y-%m")}
+        )
+        return None
+    if chosen not in by_month:
+        notices.append(
+            _("No group starts in %(month)s. You see the groups of every month.")
+            % {"month": date_format(chosen, "YEAR_MONTH_FORMAT")}
+        )
+        return None
+    return chosen
+
+
+def _with_availability(groups: list[CourseGroup]) -> list[CourseGroup]:
+    """Give each group `.availability` (seats from one aggregate query) and `.month`, the
+    first day of the month it starts in (None without dates), to list them by month."""
+    seats = occupancy(group.pk for group in groups)
+    for group in groups:
+        group.availability = Availability(group.capacity, *seats.get(group.pk, (0, 0)))
+        group.month = group.first_date.replace(day=1) if group.first_date else None
+    return groups
 
 
 @dataclass(frozen=True)
@@ -188,29 +358,26 @@ class CourseSummary:
         return self.groups - self.reserved
 
 
-def course_overview(index_page) -> list[CourseSummary]:
+def course_overview(index_page, *, seats: bool = True) -> list[CourseSummary]:
     """Each live course under the index, with how many upcoming open groups and free seats
-    it has (two queries however many courses and groups there are)."""
-    pages = list(
-        CoursePage.objects.child_of(index_page).live().public().order_by("path").specific()
-    )
-    keys = [page.translation_key for page in pages]
-    counts: dict = {}
-    groups = (
-        CourseGroup.objects.filter(course__translation_key__in=keys)
+    it has: the pages, and one aggregate grouped by course that the database counts, so
+    neither the number of queries nor the rows read here grow with the groups.
+
+    Without `seats` the free seats are not counted (0), for lists that do not show them.
+    """
+    pages = list(CoursePage.objects.child_of(index_page).live().public().order_by("path"))
+    reserved = Q(restricted_to__isnull=False)
+    free = Sum(free_seats(), filter=~reserved, default=0) if seats else Value(0)
+    rows = (
+        CourseGroup.objects.filter(course__translation_key__in=[p.translation_key for p in pages])
         .upcoming()
         .filter(status=CourseGroup.Status.OPEN)
-        .with_occupancy()
-        .values("course__translation_key", "free_seats", "restricted_to_id")
+        .order_by()
+        .values("course__translation_key")
+        .annotate(number=Count("pk"), free=free, reserved=Count("pk", filter=reserved))
+        .values_list("course__translation_key", "number", "free", "reserved")
     )
-    for row in groups:
-        key = row["course__translation_key"]
-        number, free, reserved = counts.get(key, (0, 0, 0))
-        if row["restricted_to_id"] is None:
-            free += row["free_seats"]
-        else:
-            reserved += 1
-        counts[key] = (number + 1, free, reserved)
+    counts = {key: numbers for key, *numbers in rows}
     return [CourseSummary(page, *counts.get(page.translation_key, (0, 0, 0))) for page in pages]
 
 

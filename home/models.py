@@ -86,18 +86,23 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from stories.selectors import latest_stories, story_cards
-
         context = super().get_context(request, *args, **kwargs)
-        featured = story_cards(self.featured_story_ids(), live_only=True, locale=self.locale)
-        context["featured_stories"] = featured
-        context["latest_stories"] = latest_stories(
-            locale=self.locale, exclude=[s.pk for s in featured], limit=3
-        )
-        context.update(self.courses())
+        # Callables: the template calls them only when their cached fragment is stale, so a
+        # visitor who is signed in (never served the cached page) costs no story or course
+        # queries.
+        context["home_stories"] = self.stories
+        context["home_courses"] = self.courses
         return context
 
-    def courses(self):
+    def stories(self) -> dict:
+        """The stories chosen by editors, then the latest others, as cards."""
+        from stories.selectors import latest_stories, story_cards
+
+        featured = story_cards(self.featured_story_ids(), live_only=True, locale=self.locale)
+        latest = latest_stories(locale=self.locale, exclude=[s.pk for s in featured], limit=3)
+        return {"featured": featured, "latest": latest}
+
+    def courses(self) -> dict:
         """The courses with groups planned, for the home page.
 
         The home page is kept whole in the page cache, so it names the planned groups (which
@@ -110,7 +115,7 @@ class HomePage(Page):
         index = CourseIndexPage.objects.child_of(self).live().first()
         if index is None:
             return {}
-        planned = [course for course in course_overview(index) if course.groups]
+        planned = [course for course in course_overview(index, seats=False) if course.groups]
         return {"course_index": index, "courses": planned}
 
     def featured_story_ids(self):

@@ -9,8 +9,10 @@ from wagtail.search import index
 from core.blocks import RICH_TEXT_FEATURES
 from core.search import SearchContent, plain_text
 
-# The course page's filter by town or city: ?place=Gouda
+# The course page's groups in the address: ?place=Gouda&month=2027-03&page=2
 PLACE_PARAMETER = "place"
+MONTH_PARAMETER = "month"
+PAGE_PARAMETER = "page"
 MAX_PLACE_LENGTH = 100
 
 
@@ -123,7 +125,12 @@ class CoursePage(LiveAvailabilityMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # Anything longer than a town's name is not one; it is echoed back, so keep it short.
         place = request.GET.get(PLACE_PARAMETER, "")[:MAX_PLACE_LENGTH]
-        course_groups = course_page_groups(course=self, place=place)
+        course_groups = course_page_groups(
+            course=self,
+            place=place,
+            month=request.GET.get(MONTH_PARAMETER, ""),
+            page=request.GET.get(PAGE_PARAMETER, "1"),
+        )
         context["course_groups"] = course_groups
         context["groups"] = course_groups.groups
         return context

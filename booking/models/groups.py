@@ -53,17 +53,28 @@ def _per_group(queryset, aggregate):
     )
 
 
+def seat_count(status):
+    """A group's seats of one status, as an expression (a correlated subquery).
+
+    Counted from the group's bookings, so every database reads them through the group's own
+    rows; counted from the seats, SQLite (which keeps no statistics) reads them through the
+    index on their status: every seat of that status, once for each group.
+    """
+    bookings = Booking.objects.annotate(group_ref=F("group"))
+    return Coalesce(_per_group(bookings, Count("seats", filter=Q(seats__status=status))), 0)
+
+
+def free_seats():
+    """A group's free seats (never below zero), as an expression, e.g. to sum over groups."""
+    return Greatest(F("capacity") - seat_count(Seat.Status.CONFIRMED), 0)
+
+
 class CourseGroupQuerySet(models.QuerySet):
     def with_occupancy(self):
         """Annotate confirmed and waitlisted seats and free seats (never below zero)."""
-
-        def seats(status):
-            queryset = Seat.objects.filter(status=status).annotate(group_ref=F("booking__group"))
-            return Coalesce(_per_group(queryset, Count("pk")), 0)
-
         return self.annotate(
-            confirmed_seats=seats(Seat.Status.CONFIRMED),
-            waitlisted_seats=seats(Seat.Status.WAITLISTED),
+            confirmed_seats=seat_count(Seat.Status.CONFIRMED),
+            waitlisted_seats=seat_count(Seat.Status.WAITLISTED),
         ).annotate(free_seats=Greatest(F("capacity") - F("confirmed_seats"), 0))
 
     def with_dates(self):

@@ -118,7 +118,8 @@ class FragmentNode(template.Node):
 
     def render(self, context):
         request = context.get("request")
-        if request is None:
+        # A preview shows a draft: never the cached live text, and never cached for others.
+        if request is None or getattr(request, "is_preview", False):
             return self.nodelist.render(context)
         name = self.name.resolve(context)
         parts = [get_language(), *(part.resolve(context) for part in self.parts)]

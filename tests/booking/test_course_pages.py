@@ -21,6 +21,7 @@ from core.cache import forget_local
 from home.models import SiteSettings
 from tests.conftest import translate
 from tests.factories import ContactPageFactory
+from tests.html_checker import markup_problems, nu_checker_missing, nu_errors
 
 from .factories import CourseGroupFactory, CoursePageFactory, LocationFactory
 
@@ -394,7 +395,8 @@ def groups_in_two_towns(course_site, people, gouda_library):
 
 
 def group_cards(body):
-    return re.findall(r'<h3 id="group-\d+-title"', body)
+    """The groups' titles: h4, below the heading of the month they start in (h3)."""
+    return re.findall(r'<h4 id="group-\d+-title"', body)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -593,3 +595,289 @@ def test_the_top_of_a_course_page_links_to_how_to_take_part(client, course_site,
     assert f'<a class="course__jump-link" href="#take-part">{take_part}</a>' in header
     assert re.search(r'<aside class="course-signup" id="take-part"', body)
     assert body.index("<h1") < body.index('href="#take-part"') < body.index('id="learn-title"')
+
+
+# -- many groups: by month, ten at a time ------------------------------------------------------
+
+
+def month_start(months_ahead):
+    """The first day of the month `months_ahead` months after this one."""
+    day = timezone.localdate().replace(day=1)
+    for _ in range(months_ahead):
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return day
+
+
+def month_name(day, lang):
+    with translation.override(lang):
+        return dateformat.format(day, "F Y").capitalize()
+
+
+@pytest.fixture
+def plan(course_site, people, gouda_library):
+    """`plan(count, months_ahead=1)`: open groups at Gouda whose lessons start in that month
+    (on its first days, one group a day), in the order they start."""
+
+    def make(count, *, months_ahead=1, location=gouda_library, **kwargs):
+        first = month_start(months_ahead)
+        return [
+            CourseGroupFactory(
+                course=course_site.course,
+                library=location.organisation,
+                location=location,
+                sessions__first=first + datetime.timedelta(days=number % 25),
+                **kwargs,
+            )
+            for number in range(count)
+        ]
+
+    return make
+
+
+def card_ids(body):
+    return [int(number) for number in re.findall(r'<h4 id="group-(\d+)-title"', body)]
+
+
+def translated(lang, text, **values):
+    with translation.override(lang):
+        return translation.gettext(text) % values if values else translation.gettext(text)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_groups_are_listed_under_the_month_they_start_in(client, course_site, plan, lang):
+    soon = plan(2, months_ahead=1)
+    later = plan(1, months_ahead=2)
+    undated = plan(1, sessions=0)
+
+    body = main_of(client.get(page_url(course_site, lang, "course")).content.decode())
+
+    headings = re.findall(r'<h3 id="groups-([\w-]+)" class="group-month__title">(.*?)</h3>', body)
+    assert [text_of(title) for _id, title in headings] == [
+        month_name(month_start(1), lang),
+        month_name(month_start(2), lang),
+        translated(lang, "Dates follow soon"),
+    ]
+    assert f'<time datetime="{month_start(1):%Y-%m}">' in body
+    # Each group sits below the heading of its month, soonest first, undated groups last.
+    assert card_ids(body) == [group.pk for group in soon + later + undated]
+    positions = [body.index(f'id="groups-{heading_id}"') for heading_id, _title in headings]
+    assert positions[0] < body.index(f'id="group-{soon[1].pk}-title"') < positions[1]
+    assert positions[1] < body.index(f'id="group-{later[0].pk}-title"') < positions[2]
+    assert re.search(r'<section class="group-month" aria-labelledby="groups-later">', body)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_long_list_shows_ten_groups_at_a_time(client, course_site, plan, lang):
+    groups = plan(12, months_ahead=1) + plan(11, months_ahead=2)
+    url = page_url(course_site, lang, "course")
+
+    pages = [client.get(url, {"page": number}) for number in (1, 2, 3)]
+
+    bodies = [main_of(response.content.decode()) for response in pages]
+    assert [len(card_ids(body)) for body in bodies] == [10, 10, 3]
+    assert sum((card_ids(body) for body in bodies), []) == [group.pk for group in groups]
+    first, last = text_of(bodies[0]), text_of(bodies[2])
+    with translation.override(lang):
+        intro = translation.ngettext(
+            "This course has %(counter)s group with dates planned.",
+            "This course has %(counter)s groups with dates planned.",
+            23,
+        ) % {"counter": 23}
+    assert intro in first and intro in last
+    assert (
+        translated(lang, "Groups %(first)s–%(last)s of %(total)s", first=1, last=10, total=23)
+        in first
+    )
+    assert (
+        translated(lang, "Groups %(first)s–%(last)s of %(total)s", first=21, last=23, total=23)
+        in last
+    )
+    # Plain links that land on the groups, not on the top of the page.
+    assert f'href="{url}?page=2#groups" rel="next"' in bodies[0]
+    assert 'rel="prev"' not in bodies[0]
+    assert f'href="{url}?page=2#groups" rel="prev"' in bodies[2]
+    assert 'rel="next"' not in bodies[2]
+    assert translated(lang, "Page %(number)s of %(total)s", number=3, total=3) in last
+
+
+def test_a_short_list_has_no_pages(client, course_site, plan):
+    plan(10)
+
+    body = main_of(client.get(course_site.english_course.url).content.decode())
+
+    assert len(card_ids(body)) == 10
+    assert "Groups 1–10" not in body and 'class="pagination"' not in body
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_visitor_chooses_a_month_and_keeps_the_place(client, course_site, people, plan, lang):
+    deventer = LocationFactory(organisation=people.deventer, name="Stromarkt", city="Deventer")
+    in_gouda_soon = plan(2, months_ahead=1)
+    plan(1, months_ahead=2)
+    plan(1, months_ahead=1, location=deventer)
+    url = page_url(course_site, lang, "course")
+    soon = f"{month_start(1):%Y-%m}"
+
+    body = main_of(client.get(url, {"place": "gouda"}).content.decode())
+
+    months = body.split('<nav class="place-filter month-filter"', 1)[1].split("</nav>", 1)[0]
+    # On a wide screen; a phone shows the short names ("Mrt 2027") instead.
+    wide = re.sub(r'<span class="month-filter__short">.*?</span>', "", months)
+    assert text_of(wide.split(">", 1)[1]).startswith(
+        f"{translated(lang, 'Choose a month')} {translated(lang, 'All months')} (3) "
+        f"{month_name(month_start(1), lang)} (2) {month_name(month_start(2), lang)} (1)"
+    )
+    with translation.override(lang):
+        short = dateformat.format(month_start(1), "M Y")
+    assert f'<span class="month-filter__short">{short}</span>' in months
+    assert f'href="{url}?place=Gouda&amp;month={soon}#groups"' in months
+    assert re.search(rf'href="{re.escape(url)}\?place=Gouda#groups" aria-current="true"', months)
+
+    chosen = main_of(client.get(url, {"place": "Gouda", "month": soon}).content.decode())
+
+    assert card_ids(chosen) == [group.pk for group in in_gouda_soon]
+    assert f'href="{url}?place=Gouda&amp;month={soon}#groups" aria-current="true"' in chosen
+    assert "Stromarkt" not in text_of(chosen)
+    # The place links start again from every month.
+    assert f'href="{url}?place=Deventer#groups"' in chosen
+
+
+def test_the_pages_keep_the_place_chosen(client, course_site, people, plan):
+    deventer = LocationFactory(organisation=people.deventer, name="Stromarkt", city="Deventer")
+    in_gouda = plan(12)
+    plan(3, location=deventer)
+    url = course_site.english_course.url
+
+    body = main_of(client.get(url, {"place": "gouda", "page": "2"}).content.decode())
+
+    assert card_ids(body) == [group.pk for group in in_gouda[10:]]
+    assert "Groups 11–12 of 12" in text_of(body)
+    assert f'href="{url}?place=Gouda&amp;page=1#groups" rel="prev"' in body
+
+
+def _no_month(lang):
+    with translation.override(lang):
+        month = dateformat.format(month_start(5), "F Y")
+    return translated(
+        lang, "No group starts in %(month)s. You see the groups of every month.", month=month
+    )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(
+    ("asked", "notice"),
+    [
+        (
+            {"page": "abc"},
+            lambda lang: translated(lang, "“%(page)s” is not a page number.", page="abc"),
+        ),
+        (
+            {"page": "9"},
+            lambda lang: translated(
+                lang, "Page %(page)s does not exist. We show page 1 of %(count)s.", page=9, count=2
+            ),
+        ),
+        (
+            {"month": "2027-13"},
+            lambda lang: translated(
+                lang,
+                "“%(value)s” is not a month. Write it like this: %(example)s.",
+                value="2027-13",
+                example=timezone.localdate().strftime("%Y-%m"),
+            ),
+        ),
+        ({"month": f"{month_start(5):%Y-%m}"}, _no_month),
+    ],
+)
+def test_a_page_or_month_we_cannot_show_gives_a_notice_and_the_first_page(
+    client, course_site, plan, asked, notice, lang
+):
+    plan(12)
+
+    response = client.get(page_url(course_site, lang, "course"), asked)
+
+    assert response.status_code == 200
+    body = main_of(response.content.decode())
+    assert len(card_ids(body)) == 10
+    assert notice(lang) in text_of(body)
+    assert 'class="notice" role="status"' in body
+    assert translated(
+        lang, "Groups %(first)s–%(last)s of %(total)s", first=1, last=10, total=12
+    ) in text_of(body)
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        {"page": "\x00<b>2</b>"},
+        {"month": "<script>alert(1)</script>"},
+        {"month": "2027-03" * 1000},
+        {"page": "9" * 5000},
+    ],
+)
+def test_odd_page_and_month_values_give_a_plain_page(client, course_site, plan, asked):
+    plan(12)
+
+    response = client.get(course_site.english_course.url, asked)
+
+    assert response.status_code == 200
+    body = main_of(response.content.decode())
+    assert "\x00" not in body and "<b>" not in body and "<script>" not in body
+    assert "2027-03" * 4 not in body and "9" * 21 not in body
+    assert len(card_ids(body)) == 10
+
+
+def test_months_filters_and_pages_are_valid_html(client, course_site, people, plan):
+    deventer = LocationFactory(organisation=people.deventer, name="Stromarkt", city="Deventer")
+    plan(12, months_ahead=1)
+    plan(3, months_ahead=2, location=deventer)
+    plan(1, sessions=0)
+    pages = {}
+    for lang in LANGUAGES:
+        url = page_url(course_site, lang, "course")
+        for query in ("", "?page=2", f"?place=Gouda&month={month_start(1):%Y-%m}", "?page=x"):
+            response = client.get(url + query)
+            assert response.status_code == 200
+            pages[url + query] = response.content.decode()
+
+    assert {url: markup_problems(body) for url, body in pages.items()} == dict.fromkeys(pages, [])
+    missing = nu_checker_missing()
+    if missing:
+        pytest.skip(missing)
+    assert nu_errors(pages) == {}
+
+
+# -- the same queries, and a small page, however many groups -----------------------------------
+
+
+def _with_bookings(groups, people):
+    for group in groups[:3]:
+        book(group, people, 2)
+
+
+def test_the_course_pages_and_home_cost_the_same_queries_at_10_and_200_groups(
+    client, course_site, people, plan, gouda_library
+):
+    deventer = LocationFactory(organisation=people.deventer, name="Stromarkt", city="Deventer")
+    _with_bookings(plan(5, months_ahead=1) + plan(5, months_ahead=2, location=deventer), people)
+    urls = {
+        f"{name} ({lang})": page_url(course_site, lang, name)
+        for name in ("course", "index", "home")
+        for lang in LANGUAGES
+    }
+    urls["course, page 2 of a place"] = f"{course_site.course.url}?place=Gouda&page=2"
+    for url in urls.values():  # fills what a process keeps for good (content types, ...)
+        client.get(url)
+    with_10 = {name: _queries_for(client, url) for name, url in urls.items()}
+
+    for months_ahead in range(1, 11):
+        plan(12, months_ahead=months_ahead)
+        _with_bookings(plan(7, months_ahead=months_ahead, location=deventer), people)
+
+    with_200 = {name: _queries_for(client, url) for name, url in urls.items()}
+    assert with_200 == with_10
+    _cold()
+    response = client.get(course_site.course.url)
+    assert len(card_ids(response.content.decode())) == 10
+    assert "Groepen 1–10 van 200" in visible_text(response)
+    assert len(response.content) < 60_000
