@@ -74,8 +74,9 @@ test: install-dev messages chromium html-checker ## Install test tools and run t
 test-fast: install-dev messages ## Run the suite without the browser tests
 	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-bench: install-dev messages ## Benchmark the demo site under gunicorn with production settings
-	$(BIN)/python bench/run.py
+# `make bench SCALE=5000`: the site with 5,000 story pages beside the demo (bench/scale.py).
+bench: install-dev messages ## Benchmark the site under gunicorn, production settings (SCALE=N: N stories)
+	$(BIN)/python bench/run.py $(if $(SCALE),--scale $(SCALE))
 
 lint: install-dev ## ruff check, ruff format --check and the import contracts (lint-imports)
 	$(BIN)/ruff check .

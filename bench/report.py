@@ -303,6 +303,7 @@ BENCH_POSTGRES_URL=postgres://… make bench           # where the reservations 
 .venv/bin/python bench/run.py --only reservations    # one part; leaves this file alone
 .venv/bin/python bench/run.py --only api             # the API over HTTP only
 .venv/bin/python bench/run.py --only edits           # reading while a group is edited
+make bench SCALE=5000                    # N stories and N/10 groups: the "At scale" section
 ```
 
 Redis is used when it answers on 127.0.0.1:6379 (or set `REDIS_URL`). Reservations are
@@ -311,4 +312,10 @@ PostgreSQL, else on postgres://postgres@127.0.0.1:5432, in a database of their o
 `leerplein_bench_reservations`, which each run drops and creates afresh; without a server that
 answers, the run says so and measures the pages only. The run takes two to three minutes after
 the preparation. `--strict` makes it exit with status 1 when a target fails.
+
+`make bench SCALE=N` (`bench/run.py --scale N`) measures something else and writes only the
+"At scale" section below, which `make bench` keeps: see that section and `bench/scale.py`.
+Its databases are built once per N and code version and kept in `bench/results/scale-cache/`
+(building N = 5,000 took 20 to 25 minutes per database on a busy 2-core machine; restoring
+a copy takes seconds, then `rebuild_site_search` under a minute).
 """

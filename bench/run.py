@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 REPORT = ROOT / "docs" / "performance.md"
 HAND_MEASURED = "## Measured by hand"
+SCALE_SECTION = "## At scale"  # written by --scale (bench/scale.py)
 ACCESS_LOG = RESULTS / "access.log"
 SERVER_LOG = RESULTS / "server.log"
 DATABASE = RESULTS / "bench.sqlite3"  # the default database; the run starts it afresh
@@ -207,18 +208,18 @@ def listening(port: int) -> bool:
 
 
 @contextmanager
-def gunicorn(env: dict, port: int, args):
+def gunicorn(env: dict, port: int, args, access_log: Path = ACCESS_LOG):
     """Serve the site on `port` for the duration of the block; stop it however the block ends."""
     command = [
         *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
         *("--bind", f"{HOST}:{port}", "--workers", str(args.workers)),
         *("--worker-class", "gthread", "--threads", str(args.threads)),
-        *("--access-logfile", str(ACCESS_LOG), "--access-logformat", ACCESS_LOG_FORMAT),
+        *("--access-logfile", str(access_log), "--access-logformat", ACCESS_LOG_FORMAT),
         *("--error-logfile", "-", "--log-level", "warning", "--no-control-socket"),
     ]
     if listening(port):
         sys.exit(f"Port {port} is taken: something else would answer the benchmark.")
-    ACCESS_LOG.unlink(missing_ok=True)
+    access_log.unlink(missing_ok=True)
     with SERVER_LOG.open("w") as log:
         # A session of its own, so the whole process group can be stopped at the end.
         server = subprocess.Popen(
@@ -273,10 +274,10 @@ def static_url(port: int, home: str) -> str:
     return "/static/" + manifest.get("css/leerplein.css", next(iter(manifest.values())))
 
 
-def server_times() -> dict[str, list[float]]:
+def server_times(access_log: Path = ACCESS_LOG) -> dict[str, list[float]]:
     """Milliseconds gunicorn spent on each request, sorted, by X-Bench tag."""
     times = defaultdict(list)
-    for line in ACCESS_LOG.read_text().splitlines():
+    for line in access_log.read_text().splitlines():
         tag, _status, micros = line.rsplit(" ", 2)
         times[tag].append(int(micros) / 1000)
     return {tag: sorted(values) for tag, values in times.items()}
@@ -492,6 +493,15 @@ def parse_args():
         choices=["pages", "edits", "reservations", "api"],
         help="measure one part; docs/performance.md is then left alone",
     )
+    add("--scale", type=int, default=0, help="N: the site with N story pages (bench/scale.py)")
+    add("--scale-seconds", type=float, default=3, help="with --scale: time per URL (3)")
+    add("--scale-requests", type=int, default=300, help="with --scale: cap per URL (300)")
+    add(
+        "--scale-engine",
+        choices=["both", "sqlite", "postgresql"],
+        default="both",
+        help="with --scale: the databases to measure (both)",
+    )
     add(
         "--strict",
         action="store_true",
@@ -507,11 +517,12 @@ def parse_args():
 
 
 def hand_measured_sections() -> str:
-    """What docs/performance.md says from its "Measured by hand" heading on: figures no
-    benchmark run produces, kept when the run rewrites the file."""
+    """What docs/performance.md says from its "At scale" heading (written by `--scale`) or
+    its "Measured by hand" heading on: figures this run does not produce, kept when it
+    rewrites the file."""
     text = REPORT.read_text() if REPORT.exists() else ""
-    start = text.find(HAND_MEASURED)
-    return "" if start < 0 else "\n" + text[start:]
+    starts = [start for start in map(text.find, (SCALE_SECTION, HAND_MEASURED)) if start >= 0]
+    return "" if not starts else "\n" + text[min(starts) :]
 
 
 def main() -> int:
@@ -528,6 +539,11 @@ def main() -> int:
             f"  warning: the machine is busy (load average {load:.1f}); "
             "the figures will be lower and noisier than on a quiet machine"
         )
+
+    if args.scale:
+        from scale import measure_at_scale
+
+        return measure_at_scale(env, args, manage, report["machine"], report["setup"])
 
     report["targets"] = []
     if args.only in (None, "pages"):
