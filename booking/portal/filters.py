@@ -5,8 +5,6 @@ Like the stories' filters, a value we do not know is left out with a notice in p
 never an error page, so an old bookmark or a typing error still shows groups.
 """
 
-import datetime
-import re
 from urllib.parse import urlencode
 
 from django import forms
@@ -23,6 +21,7 @@ from booking.selectors import (
     bookable_groups,
     group_options,
     groups_with_availability,
+    parse_month,
     portal_booking_counts,
     portal_bookings,
     portal_details,
@@ -31,18 +30,6 @@ from booking.selectors import (
 from core.pagination import page_or_first
 
 GROUPS_PER_PAGE = 20
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def parse_month(value: str) -> datetime.date | None:
-    """The first day of a "2026-03" month, or None if it is not a month."""
-    match = MONTH.match(value or "")
-    if not match:
-        return None
-    year, month = (int(part) for part in match.groups())
-    if not 1 <= month <= 12 or year < 2000:
-        return None
-    return datetime.date(year, month, 1)
 
 
 class GroupFilterForm(forms.Form):
