@@ -168,14 +168,18 @@ def _vector(title: str, content: SearchContent, config: str):
     return _Undoubled(vector, SearchVectorField()) if config == "dutch" else vector
 
 
+def _restricted(page: Page) -> bool:
+    """Whether a view restriction holds for the page: on it or on a page above it."""
+    paths = [page.path[:i] for i in range(Page.steplen, len(page.path) + 1, Page.steplen)]
+    return PageViewRestriction.objects.filter(page__path__in=paths).exists()
+
+
 def _searchable(page: Page) -> bool:
     return (
         page.live
         and page.alias_of_id is None
         and hasattr(page.specific_class or Page, "search_content")
-        and not PageViewRestriction.objects.filter(
-            page__path__in=[page.path[:i] for i in range(4, len(page.path) + 1, 4)]
-        ).exists()
+        and not _restricted(page)
     )
 
 
@@ -336,11 +340,15 @@ def _page_published_or_unpublished(sender, instance, **kwargs):
     index_page(instance)
 
 
-def _subtree_changed(sender, instance, **kwargs):
-    # A page moved (perhaps under a restricted page) or a view restriction came or went.
-    page = (
-        instance if isinstance(instance, Page) else Page.objects.filter(pk=instance.page_id).first()
-    )
+def _page_moved(sender, instance, parent_page_before, parent_page_after, **kwargs):
+    # Addresses are not kept in the table; only a move into or out of a restricted branch
+    # changes what may be found (and moving a big branch should not re-read every page).
+    if _restricted(parent_page_before) or _restricted(parent_page_after):
+        index_subtree(instance)
+
+
+def _restriction_changed(sender, instance, **kwargs):
+    page = Page.objects.filter(pk=instance.page_id).first()
     if page is not None:  # a restriction is also deleted with its page
         index_subtree(page)
 
@@ -359,10 +367,10 @@ def connect_signals(app_config) -> None:
     post_save.connect(_page_saved, dispatch_uid="site_search_page_saved")
     page_published.connect(_page_published_or_unpublished, dispatch_uid="site_search_published")
     page_unpublished.connect(_page_published_or_unpublished, dispatch_uid="site_search_unpublished")
-    post_page_move.connect(_subtree_changed, dispatch_uid="site_search_moved")
+    post_page_move.connect(_page_moved, dispatch_uid="site_search_moved")
     for signal in (post_save, post_delete):
         signal.connect(
-            _subtree_changed,
+            _restriction_changed,
             sender=PageViewRestriction,
             dispatch_uid=f"site_search_restriction_{id(signal)}",
         )

@@ -236,3 +236,14 @@ def test_stems_match_what_postgresql_makes_of_dutch():
     assert search.stems("cursus", "nl") == ["cursus"]
     assert search.stems("digitale digitaal", "nl") == ["digital", "digital"]
     assert search.stems("libraries and courses", "en") == ["librari", "cours"]
+
+
+def test_a_story_moved_into_a_private_branch_is_no_longer_found(client, findable):
+    private = StandardPageFactory(parent=findable.home, title="Intern", slug="intern")
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    page = findable.privacy
+    page.move(private, pos="last-child")
+    assert titles(client.get("/nl/zoeken/", {"q": "Privacyverklaring"})) == []
+    page.refresh_from_db()
+    page.move(findable.home, pos="last-child")
+    assert titles(client.get("/nl/zoeken/", {"q": "Privacyverklaring"})) == ["Privacyverklaring"]
