@@ -1,24 +1,17 @@
 """Composing and delivering Leerplein's e-mails: HTML with a plain-text part, in the
 recipient's language, optionally with calendar files.
 
-`compose` renders a message to a plain dict (so it can travel as a task argument) and
-`send` delivers it. A mail server that fails is tried again later by the `deliver` task, with
-growing pauses, up to `EMAIL_DELIVERY_ATTEMPTS` times; a booking never depends on it.
+`compose` renders a message to a plain dict and `email_of` turns it into an e-mail, which
+`core.mail.send` delivers: a mail server that fails is tried again later by the task that
+built the mail, from ids; a booking never depends on it.
 """
 
-import datetime
-import logging
-
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
-from django_tasks import task
+from django.utils import translation
 
 from core.site_url import absolute_url
-
-logger = logging.getLogger(__name__)
 
 # Django adds the charset itself; naming it here as well would repeat it in the header.
 ICS_MIMETYPE = "text/calendar; method=PUBLISH"
@@ -60,7 +53,8 @@ def compose(template, context, *, to, language, attachments=(), reply_to=None):
     }
 
 
-def _message(message):
+def email_of(message):
+    """The e-mail of a message from `compose`."""
     email = EmailMultiAlternatives(
         subject=message["subject"],
         body=message["text"],
@@ -73,47 +67,3 @@ def _message(message):
     for filename, content, mimetype in message["attachments"]:
         email.attach(filename, content, mimetype)
     return email
-
-
-def _retry_delay(attempt: int) -> datetime.timedelta:
-    # 1, 5, 25, 125 minutes: a mail server that is down for a while is not hammered.
-    return datetime.timedelta(minutes=5 ** (attempt - 1))
-
-
-def send(message, attempt: int = 1):
-    """Deliver now; when the mail server fails, queue a later attempt and return False.
-
-    Backends that cannot defer a task (the immediate one of dev and tests) try again at once.
-    """
-    try:
-        _message(message).send()
-    except Exception:
-        attempts = settings.EMAIL_DELIVERY_ATTEMPTS
-        if attempt >= attempts:
-            logger.exception(
-                "Gave up sending %r to %s after %d attempts",
-                message["template"],
-                message["to"],
-                attempt,
-            )
-            return False
-        logger.warning(
-            "Sending %r to %s failed (attempt %d of %d); trying again later",
-            message["template"],
-            message["to"],
-            attempt,
-            attempts,
-            exc_info=True,
-        )
-        retry = deliver
-        if deliver.get_backend().supports_defer:
-            retry = deliver.using(run_after=timezone.now() + _retry_delay(attempt))
-        retry.enqueue(message, attempt + 1)
-        return False
-    return True
-
-
-@task()
-def deliver(message, attempt: int = 1):
-    """A queued (re)try of `send`."""
-    send(message, attempt)

@@ -2,8 +2,10 @@
 
 Each is a task: services enqueue it with `transaction.on_commit`, passing primary keys, so the
 mail reads what was committed and a booking never waits for a mail server. In production the
-`db_worker` process sends them; `booking.emails.send` tries a failing mail server again later
-and never undoes a booking.
+`db_worker` process sends them; `core.mail.send` tries a failing mail server again later by
+queueing the same task with the ids of just that mail (`attempt` counts), and never undoes a
+booking. Task arguments are ids only: a mail's body holds participants' first names, which
+must not outlive retention in the queue (`forget_groups`).
 
 Every mail is in the contact person's language, has a plain-text and an HTML part, and carries
 an .ics file whenever confirmed seats are involved (cancelled ones included, so calendar apps
@@ -11,6 +13,7 @@ drop the sessions).
 """
 
 import datetime
+import inspect
 import logging
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -21,11 +24,14 @@ from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from booking.calendar import booking_calendar
-from booking.emails import ICS_MIMETYPE, compose, portal_url, send
+from booking.emails import ICS_MIMETYPE, compose, email_of, portal_url
 from booking.models import Action, Booking, CourseGroup, Seat, SentReminder, Session
 from booking.selectors import course_titles, waitlist_positions
+from core import mail
 
 logger = logging.getLogger(__name__)
 
@@ -83,15 +89,20 @@ def _ever_confirmed(seat_ids) -> set[int]:
     )
 
 
+def _pks(objects) -> list[int]:
+    return [obj.pk for obj in objects]
+
+
 def _split(seats):
     confirmed = [seat for seat in seats if seat.status == Seat.Status.CONFIRMED]
     waitlisted = [seat for seat in seats if seat.status == Seat.Status.WAITLISTED]
     return confirmed, waitlisted
 
 
-def _notify(template, booking, *, calendar=None, **context):
+def _notify(template, booking, *, again, args, attempt, calendar=None, **context):
     """Tell the booking's contact person, in their language.
 
+    `again(*args)` is the task that builds just this mail again, should the mail server fail.
     `calendar`: None for no .ics, else the keyword arguments of `booking_calendar`.
     """
     to, language = _recipient(booking)
@@ -128,14 +139,14 @@ def _notify(template, booking, *, calendar=None, **context):
         attachments=attachments,
         reply_to=group.library.email or None,
     )
-    send(message)
+    mail.send(email_of(message), again=again, args=args, attempt=attempt)
 
 
 # -- seats taken, freed and cancelled -------------------------------------------------------
 
 
 @task()
-def reservation_made(booking_id):
+def reservation_made(booking_id, attempt=1):
     """One mail per reservation: what is confirmed, what waits and in which place."""
     booking = _bookings().get(pk=booking_id)
     confirmed, waitlisted = _split(booking.seats.active())
@@ -148,6 +159,9 @@ def reservation_made(booking_id):
     _notify(
         "reservation",
         booking,
+        again=reservation_made,
+        args=[booking_id],
+        attempt=attempt,
         confirmed=confirmed,
         waitlisted=waitlisted,
         calendar={"seats": confirmed} if confirmed else None,
@@ -155,15 +169,23 @@ def reservation_made(booking_id):
 
 
 @task()
-def seats_promoted(seat_ids):
+def seats_promoted(seat_ids, attempt=1):
     for booking, seats in _bookings_with(seat_ids):
         seats = [seat for seat in seats if seat.status == Seat.Status.CONFIRMED]
         if seats:
-            _notify("promoted", booking, seats=seats, calendar={})
+            _notify(
+                "promoted",
+                booking,
+                again=seats_promoted,
+                args=[_pks(seats)],
+                attempt=attempt,
+                seats=seats,
+                calendar={},
+            )
 
 
 @task()
-def seats_cancelled(seat_ids, by_library):
+def seats_cancelled(seat_ids, by_library, attempt=1):
     """Cancelled by the contact person, or by the library (`by_library`): worded for each.
 
     The .ics cancels the sessions only when the company has no confirmed seat left in the
@@ -183,6 +205,9 @@ def seats_cancelled(seat_ids, by_library):
         _notify(
             "cancelled",
             booking,
+            again=seats_cancelled,
+            args=[_pks(seats), by_library],
+            attempt=attempt,
             seats=seats,
             by_library=by_library,
             course_finished=booking.group.status == CourseGroup.Status.COMPLETED,
@@ -192,7 +217,7 @@ def seats_cancelled(seat_ids, by_library):
 
 
 @task()
-def group_cancelled(group_id, seat_ids):
+def group_cancelled(group_id, seat_ids, attempt=1):
     """The library cancelled the group: every booking with seats in it hears why."""
     reason = (
         CourseGroup.history.filter(id=group_id, action=Action.GROUP_CANCELLED)
@@ -205,13 +230,23 @@ def group_cancelled(group_id, seat_ids):
         calendar = None
         if any(seat.pk in had_entries for seat in seats):
             calendar = {"seats": [], "cancelled": True}
-        _notify("group_cancelled", booking, seats=seats, reason=reason or "", calendar=calendar)
+        _notify(
+            "group_cancelled",
+            booking,
+            again=group_cancelled,
+            args=[group_id, _pks(seats)],
+            attempt=attempt,
+            seats=seats,
+            reason=reason or "",
+            calendar=calendar,
+        )
 
 
 @task()
-def sessions_changed(group_id, removed_session_ids=()):
+def sessions_changed(group_id, removed_session_ids=(), booking_ids=None, attempt=1):
     """The library moved, added or removed sessions of a group: tell every booking with
-    confirmed or waitlisted seats, with the new sessions and the ones that are gone."""
+    confirmed or waitlisted seats (or those of `booking_ids`), with the new sessions and the
+    ones that are gone."""
     removed = sorted(
         (
             record.instance
@@ -228,11 +263,16 @@ def sessions_changed(group_id, removed_session_ids=()):
         .distinct()
         .order_by("pk")
     )
+    if booking_ids is not None:
+        bookings = bookings.filter(pk__in=booking_ids)
     for booking in bookings:
         confirmed, waitlisted = _split(booking.seats.active())
         _notify(
             "sessions_changed",
             booking,
+            again=sessions_changed,
+            args=[group_id, list(removed_session_ids), [booking.pk]],
+            attempt=attempt,
             confirmed=confirmed,
             waitlisted=waitlisted,
             removed_sessions=removed,
@@ -244,11 +284,19 @@ def sessions_changed(group_id, removed_session_ids=()):
 
 
 @task()
-def booking_reminder(booking_id, seat_ids):
+def booking_reminder(booking_id, seat_ids, attempt=1):
     booking = _bookings().get(pk=booking_id)
     seats = list(booking.seats.confirmed().filter(pk__in=seat_ids))
     if seats:
-        _notify("reminder", booking, seats=seats, calendar={})
+        _notify(
+            "reminder",
+            booking,
+            again=booking_reminder,
+            args=[booking_id, list(seat_ids)],
+            attempt=attempt,
+            seats=seats,
+            calendar={},
+        )
 
 
 def send_reminders(*, today: datetime.date | None = None, days: int | None = None):
@@ -296,3 +344,55 @@ def send_reminders(*, today: datetime.date | None = None, days: int | None = Non
             mails += 1
             reminded += len(claimed)
     return mails, reminded
+
+
+# -- retention -----------------------------------------------------------------------------
+
+# Before the mail tasks took ids, a failing send queued the whole message (first names and
+# all) as the arguments of this task; such rows are removed whatever they are about.
+LEGACY_DELIVER = "booking.emails.deliver"
+
+
+def _refers_to(row, *, groups, bookings, seats) -> bool:
+    """Whether a queued notification's ids point into these groups, bookings or seats."""
+    func = globals().get(row.task_path.removeprefix(f"{__name__}."))
+    if func is None or not hasattr(func, "func"):
+        return False
+    args_kwargs = row.args_kwargs or {}
+    try:
+        given = (
+            inspect.signature(func.func)
+            .bind(*args_kwargs.get("args", ()), **args_kwargs.get("kwargs", {}))
+            .arguments
+        )
+    except TypeError:
+        return False
+    return (
+        given.get("group_id") in groups
+        or given.get("booking_id") in bookings
+        or not seats.isdisjoint(given.get("seat_ids") or ())
+    )
+
+
+def forget_groups(group_ids) -> int:
+    """Delete the task queue's rows about these groups: the mails queued, sent or failed for
+    their bookings and seats, with their arguments, results and tracebacks.
+
+    Run with `remove_participant_details`, so the queue keeps nothing about participants
+    whose details are gone. A row a worker is running now is left to finish. Returns the
+    number of rows deleted.
+    """
+    groups = set(group_ids)
+    bookings = set(Booking.objects.filter(group_id__in=groups).values_list("pk", flat=True))
+    seats = set(Seat.objects.filter(booking__group_id__in=groups).values_list("pk", flat=True))
+    queue = DBTaskResult.objects.exclude(status=TaskResultStatus.RUNNING)
+    doomed = [
+        row.pk
+        for row in queue.filter(task_path__startswith=f"{__name__}.").only(
+            "pk", "task_path", "args_kwargs"
+        )
+        if _refers_to(row, groups=groups, bookings=bookings, seats=seats)
+    ]
+    deleted, _ = DBTaskResult.objects.filter(pk__in=doomed).delete()
+    legacy, _ = queue.filter(task_path=LEGACY_DELIVER).delete()
+    return deleted + legacy

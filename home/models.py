@@ -1,9 +1,13 @@
+from functools import partial
+
 from django import forms
+from django.core.mail import EmailMessage
 from django.db import models, transaction
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks as wagtail_blocks
-from wagtail.admin.mail import send_mail
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -22,6 +26,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
 from core.locale import real_pages
 from core.search import SearchContent, plain_text
+from home.notifications import contact_form_submitted
 
 
 class HomePage(Page):
@@ -196,6 +201,13 @@ class FormField(TranslatableMixin, AbstractFormField):
         pass
 
 
+def _answer(value) -> str:
+    """A stored answer as text; the choices of a multiple-choice field are listed."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
 class ContactPage(AbstractForm):
     """'Put us in touch': a form built in the admin; answers are kept and e-mailed.
 
@@ -259,23 +271,32 @@ class ContactPage(AbstractForm):
         if form.cleaned_data.pop(self.HONEYPOT_FIELD, ""):
             return None
         submission = super().process_form_submission(form)
-        transaction.on_commit(lambda: self.send_notification(form))
+        # Queued, not sent here: a failing mail server must not cost the visitor their
+        # thank-you page, and the queue retries it.
+        transaction.on_commit(partial(contact_form_submitted.enqueue, submission.pk))
         return submission
 
-    def send_notification(self, form):
-        site_settings = SiteSettings.for_site(self.get_site())
-        recipient = site_settings.contact_form_recipient
+    def notification_email(self, submission):
+        """The editors' e-mail about a stored submission, None when nobody is to get it.
+
+        In the language of the page the visitor used.
+        """
+        recipient = SiteSettings.for_site(self.get_site()).contact_form_recipient
         if not recipient:
-            return
-        lines = [
-            f"{field.label}: {form.cleaned_data.get(name, '')}"
-            for name, field in form.fields.items()
-            if name != self.HONEYPOT_FIELD
-        ]
-        send_mail(
-            _("New request via the contact form of Leerplein"),
+            return None
+        data = submission.get_data()
+        with translation.override(self.locale.language_code):
+            lines = [
+                f"{field.label}: {_answer(data.get(field.clean_name, ''))}"
+                for field in self.get_form_fields()
+            ]
+            subject = gettext("New request via the contact form of Leerplein")
+        return EmailMessage(
+            subject,
             "\n".join(lines),
-            [recipient],
+            to=[recipient],
+            # Out-of-office replies stay away from the no-reply sender (RFC 3834).
+            headers={"Auto-Submitted": "auto-generated"},
         )
 
 

@@ -9,17 +9,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 
-from booking import emails
 from booking.models import Membership, Organisation
-from core.site_url import absolute_url
+from core import mail
 
-from .tokens import invitation_tokens
+from .mails import invitation_email, invitation_mail
 
 USERNAME_MAX_LENGTH = 150
 
@@ -33,10 +28,6 @@ class Invitation:
     link: str
     valid_until: datetime.datetime
     delivered: bool
-
-
-def display_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _username_for(email: str) -> str:
@@ -99,19 +90,6 @@ def _existing_account(email: str, organisation: Organisation):
     return user
 
 
-def invitation_link(user, *, language: str) -> str:
-    """The absolute address of the user's invitation page, in `language`."""
-    with translation.override(language):
-        path = reverse(
-            "accounts:invitation",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": invitation_tokens.make_token(user),
-            },
-        )
-    return absolute_url(path)
-
-
 def invite_contact_person(
     *,
     email: str,
@@ -154,20 +132,8 @@ def invite_contact_person(
             user=user, defaults={"organisation": organisation, "language": language}
         )
 
-    link = invitation_link(user, language=language)
-    valid_until = timezone.localtime() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
-    message = emails.compose(
-        "invitation",
-        {
-            "user": user,
-            "organisation": organisation,
-            "invited_by": display_name(invited_by),
-            "link": link,
-            "valid_until": valid_until,
-        },
-        to=user.email,
-        language=language,
-        reply_to=invited_by.email or None,
-    )
-    delivered = emails.send(message)
+    email, link, valid_until = invitation_email(user, invited_by=invited_by, language=language)
+    # Tried at once, so the administrator hears whether it went out; a failing mail server is
+    # tried again later by the queue, from ids.
+    delivered = mail.send(email, again=invitation_mail, args=[user.pk, invited_by.pk])
     return Invitation(user=user, link=link, valid_until=valid_until, delivered=delivered)

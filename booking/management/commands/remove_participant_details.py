@@ -1,5 +1,6 @@
 """Run daily (cron, systemd timer or the platform's scheduler): participants' first names,
-learning goals and support needs are kept no longer than the retention period."""
+learning goals and support needs are kept no longer than the retention period, neither in
+the seats and their history nor in the task queue's rows about them."""
 
 import datetime
 
@@ -7,13 +8,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from booking import services
+from booking import notifications, services
+from booking.models import CourseGroup
 
 
 class Command(BaseCommand):
     help = (
         "Erase participant details (first name, learning goal, support needs) of course "
-        "groups that ended longer ago than the retention period, also in their history."
+        "groups that ended longer ago than the retention period, also in their history and "
+        "in the task queue."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +33,9 @@ class Command(BaseCommand):
             raise CommandError("--days cannot be negative.")
         ended_before = timezone.localdate() - datetime.timedelta(days=days)
         removed = services.remove_participant_details(ended_before=ended_before)
+        ended = CourseGroup.objects.with_dates().filter(last_date__lt=ended_before)
+        tasks = notifications.forget_groups(ended.values_list("pk", flat=True))
         self.stdout.write(
             f"Removed participant details from {removed} seat(s) of groups "
-            f"that ended before {ended_before:%Y-%m-%d}."
+            f"that ended before {ended_before:%Y-%m-%d}, and {tasks} queued task(s) about them."
         )
