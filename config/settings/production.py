@@ -29,6 +29,15 @@ try:
     SECRET_KEY = os.environ["SECRET_KEY"]
 except KeyError as exc:
     raise ImproperlyConfigured("Set the SECRET_KEY environment variable.") from exc
+# The limits of Django's own check (security.W009): a short or repetitive key can be guessed,
+# and with it every session, password-reset link and signed value.
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: it has "
+        f"{len(SECRET_KEY)} characters, {len(set(SECRET_KEY))} of them different. Use at least"
+        " 50 random characters with at least 5 different ones, for example the output of"
+        " `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 
 SINGLE_PROCESS_TRIAL = os.environ.get("LEERPLEIN_SINGLE_PROCESS_TRIAL", "") == "1"
 _TRIAL_HINT = (

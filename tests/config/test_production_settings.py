@@ -351,3 +351,20 @@ def test_wagtail_images_renditions_and_documents_land_in_the_bucket(
         for stored in (image.file, rendition.file, document.file):
             assert in_bucket(stored.name)
             assert stored.url == f"{s3_endpoint}/{BUCKET}/{stored.name}"
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["x", "a" * 49, "abcd" * 20],
+    ids=["one character", "49 characters", "four different characters"],
+)
+def test_a_weak_secret_key_is_refused_with_what_to_use_instead(key):
+    result = run("-c", SETUP, DATABASE_URL=POSTGRES, REDIS_URL=REDIS, SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+    assert "at least 50 random characters" in result.stderr
+
+
+def test_a_long_random_secret_key_is_accepted():
+    key = "k" + "".join(chr(ord("a") + i % 26) for i in range(49))
+    assert run("-c", SETUP, DATABASE_URL=POSTGRES, REDIS_URL=REDIS, SECRET_KEY=key).returncode == 0

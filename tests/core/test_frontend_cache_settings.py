@@ -22,7 +22,7 @@ def production(**environment):
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY="frontend-cache-test",
+        SECRET_KEY="frontend-cache-test-" + "k3y" * 20,
         LEERPLEIN_SINGLE_PROCESS_TRIAL="1",
         **environment,
     )
