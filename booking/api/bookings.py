@@ -6,13 +6,14 @@ booking/services.py.
 """
 
 from django.db.models import Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from ninja import Body, Path, Query, Router, Status
+from ninja import Body, Header, Path, Query, Router, Status
 
-from booking import services
+from booking import idempotency, services
 from booking.history import BOOKING_SOURCES, history_rows, load_entries
 from booking.models import Booking, CourseGroup, Seat
 from booking.roles import company_of
@@ -36,6 +37,19 @@ router = Router(tags=["Bookings"], auth=contact_persons())
 
 BookingId = Path(..., ge=1, le=MAX_ID)
 OptionalCancel = Body(None)
+IdempotencyKeyHeader = Header(
+    None,
+    alias="Idempotency-Key",
+    description="Optional: a key of your own for this reservation (for example a UUID), at "
+    "most 255 visible characters. Sending the reservation again with the same key within "
+    "24 hours gives back the first answer instead of making a second booking. The same key "
+    "with a different request: 409 `idempotency_key_reused`.",
+)
+# For the document only: booking/idempotency.py checks the key, and its refusal says what to
+# send (ninja's own check would answer a bare "not valid").
+IdempotencyKeyHeader.json_schema_extra.update(
+    {"pattern": "^[!-~]{1,255}$", "minLength": 1, "maxLength": 255}
+)
 
 
 def _summary(booking: Booking, seats: list[Seat], positions: dict[int, int]) -> str:
@@ -90,12 +104,17 @@ def _answer(booking: Booking) -> dict:
     response={201: BookingOut, **error_responses(400, 401, 403, 404, 409, 422, 429, 503)},
     summary="Reserve seats",
 )
-def create_booking(request, payload: BookingIn):
+def create_booking(
+    request,
+    payload: BookingIn,
+    response: HttpResponse,
+    idempotency_key: str | None = IdempotencyKeyHeader,
+):
     """Reserve seats in a group for your organisation. What fits is confirmed, the rest goes on
     the waiting list (first come, first served). An unknown or draft group: 404. Refused (409)
     outside the booking window, in a cancelled or closed group, for more seats than the group
     has, or beyond your organisation's limit in the group; 403 for a group that is only for
-    another organisation."""
+    another organisation. Send an `Idempotency-Key` header to retry safely after a timeout."""
     group = (
         CourseGroup.objects.exclude(status=CourseGroup.Status.DRAFT)
         .filter(pk=payload.group_id)
@@ -105,23 +124,73 @@ def create_booking(request, payload: BookingIn):
         raise field_error(
             "group_id", _("There is no group with this number."), code="not_found", status=404
         )
-    # A refusal is a BookingError with its own code; booking/api/errors.py answers it.
-    result = services.reserve_seats(
-        group=group,
-        organisation=company_of(request.user),
+    organisation = company_of(request.user)
+
+    def reserve() -> ReservationResult:
+        # A refusal is a BookingError with its own code; booking/api/errors.py answers it.
+        return services.reserve_seats(
+            group=group,
+            organisation=organisation,
+            by=request.user,
+            seats=[
+                SeatRequest(
+                    first_name=seat.first_name,
+                    learning_goal=seat.learning_goal,
+                    support_needs=seat.support_needs,
+                )
+                for seat in payload.seats
+            ],
+        )
+
+    if idempotency_key is None:
+        return Status(201, _reservation_out(reserve()))
+    answer = idempotency.reserve_once(
+        organisation=organisation,
         by=request.user,
-        seats=[
-            SeatRequest(
-                first_name=seat.first_name,
-                learning_goal=seat.learning_goal,
-                support_needs=seat.support_needs,
-            )
-            for seat in payload.seats
-        ],
+        key=idempotency_key,
+        request_data=payload.model_dump(mode="json"),
+        reserve=reserve,
+        answer=lambda result: _without_details(
+            BookingOut.model_validate(_reservation_out(result)).model_dump(mode="json")
+        ),
     )
+    if answer.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(answer.status, _with_details(answer.body))
+
+
+def _reservation_out(result: ReservationResult) -> dict:
     seats = [*result.confirmed, *result.waitlisted]
     seats.sort(key=lambda seat: seat.pk)
-    return Status(201, booking_out(result.booking, seats, result.waitlist_positions))
+    return booking_out(result.booking, seats, result.waitlist_positions)
+
+
+# A kept answer holds no participant's details: a copy would escape the retention period
+# (remove_participant_details clears seats, not copies). They are read from the seats again.
+PARTICIPANT_DETAILS = ("first_name", "learning_goal", "support_needs")
+
+
+def _without_details(body: dict) -> dict:
+    seats = [
+        {name: value for name, value in seat.items() if name not in PARTICIPANT_DETAILS}
+        for seat in body["seats"]
+    ]
+    return {**body, "seats": seats}
+
+
+def _with_details(body: dict) -> dict:
+    details = {
+        seat["pk"]: seat
+        for seat in Seat.objects.filter(booking_id=body["id"]).values("pk", *PARTICIPANT_DETAILS)
+    }
+    seats = [
+        {
+            **seat,
+            **{name: details.get(seat["id"], {}).get(name, "") for name in PARTICIPANT_DETAILS},
+        }
+        for seat in body["seats"]
+    ]
+    return {**body, "seats": seats}
 
 
 @router.get(

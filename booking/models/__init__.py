@@ -8,6 +8,7 @@ from .access import CalendarFeed, SentReminder
 from .courses import CourseIndexPage, CoursePage
 from .groups import Attendance, Booking, CourseGroup, Seat, Session
 from .history import Action
+from .idempotency import IdempotencyKey
 from .organisations import Location, Membership, Organisation
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "CourseGroup",
     "CourseIndexPage",
     "CoursePage",
+    "IdempotencyKey",
     "Location",
     "Membership",
     "Organisation",
