@@ -12,6 +12,7 @@ from home import views as home_views
 from stories.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
 
 urlpatterns = [
+    path("admin/password_reset/", include("booking.accounts.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
@@ -34,3 +35,6 @@ urlpatterns += i18n_patterns(
     path(pgettext_lazy("url", "portal/"), include("booking.portal.urls")),
     path("", include(wagtail_urls)),
 )
+
+# A lost database answers 503 with Retry-After instead of 500 (core/unavailable.py).
+handler500 = "core.unavailable.server_error"

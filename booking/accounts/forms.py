@@ -1,19 +1,17 @@
 """The forms of signing in and choosing a password, in plain words."""
 
-import datetime
 import unicodedata
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
-from django.urls import reverse
-from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from booking import emails
-from core.site_url import absolute_url
+from core import mail
+
+from .mails import password_reset_email, password_reset_mail
 
 # Long enough for any e-mail address (RFC 5321), and for every user name.
 LOGIN_MAX_LENGTH = 254
@@ -67,8 +65,8 @@ class LoginForm(AuthenticationForm):
 class PasswordResetRequestForm(PasswordResetForm):
     """Asks for an e-mail address and sends a reset link to its account, if there is one.
 
-    The page that follows is the same either way. The e-mail goes out as a task, so the
-    answer also takes as long whether or not a message was sent.
+    The page that follows is the same either way. The reset view hands the accounts found to
+    a task (tasks.send_reset_links), so the answer takes as long whether or not one was found.
     """
 
     email = forms.EmailField(
@@ -104,25 +102,9 @@ class PasswordResetRequestForm(PasswordResetForm):
     ):
         user = context["user"]
         language = language_of(user)
-        with translation.override(language):
-            path = reverse(
-                "accounts:password_reset_confirm",
-                kwargs={"uidb64": context["uid"], "token": context["token"]},
-            )
-        valid_until = timezone.now() + datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
-        message = emails.compose(
-            "password_reset",
-            {
-                "user": user,
-                # SITE_URL, not the request's Host header: a forged host must not end up in
-                # a reset link.
-                "link": absolute_url(path),
-                "valid_until": timezone.localtime(valid_until),
-            },
-            to=to_email,
-            language=language,
-        )
-        emails.deliver.enqueue(message)
+        email = password_reset_email(user, token=context["token"], language=language)
+        # A failing mail server is tried again later from ids: the queue never holds the link.
+        mail.send(email, again=password_reset_mail, args=[user.pk, language])
 
 
 class NewPasswordForm(SetPasswordForm):

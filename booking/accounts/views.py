@@ -1,19 +1,21 @@
 """Signing in and out, choosing a password after a reset or an invitation, and the lockout
 page. Django's auth views do the work; these add our templates, forms and never-cache."""
 
-from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from booking.roles import company_of
 
 from .forms import LoginForm, NewPasswordForm, PasswordResetRequestForm
-from .lockout import lockout_name
+from .lockout import clear_lockout, client_ip, reset_request_allowed
+from .tasks import send_reset_links
 from .tokens import invitation_tokens
 
 BACKEND = "booking.accounts.backends.UsernameOrEmailBackend"
@@ -48,11 +50,20 @@ class LogoutView(auth_views.LogoutView):
 
 @method_decorator(never_cache, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
-    """The same answer for every address: the 'check your e-mail' page."""
+    """The same answer for every address, and for too many requests: the 'check your
+    e-mail' page. Known and unknown addresses do the same work here (one query, one task), so
+    the time of the answer does not tell whether an address has an account."""
 
     template_name = "booking/accounts/password_reset_form.html"
     form_class = PasswordResetRequestForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        if reset_request_allowed(email, client_ip(self.request)):
+            user_ids = [user.pk for user in form.get_users(email)]
+            send_reset_links.enqueue(user_ids=user_ids, language=get_language())
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -69,8 +80,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        # Whoever can read the mailbox is the owner: a lockout by their name ends here.
-        AxesProxyHandler.reset_attempts(username=lockout_name(self.user.get_username()))
+        # Whoever can read the mailbox is the owner: every lockout of their account ends here.
+        clear_lockout(self.user.get_username())
         return response
 
 
@@ -104,12 +115,15 @@ class InvitationView(auth_views.PasswordResetConfirmView):
 
 def locked_out(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: a page in the visitor's language that says what happened, for
-    how long, and what to do."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    how long, and what to do. A lock of the account itself (many addresses) lasts the
+    ceiling's window; a lock of this account from this address lasts the cool-off time."""
+    account = getattr(request, "lockout_reason", "pair") == "account"
+    duration = settings.LOGIN_ACCOUNT_FAILURE_WINDOW if account else settings.AXES_COOLOFF_TIME
+    minutes = int(duration.total_seconds() // 60)
     response = render(
         request,
         "booking/accounts/locked_out.html",
-        {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+        {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes, "account": account},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
     response["Retry-After"] = str(minutes * 60)

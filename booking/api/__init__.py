@@ -18,7 +18,7 @@ from ninja import NinjaAPI, Router
 from ninja.openapi.docs import Swagger, render_template
 
 from .bookings import router as bookings_router
-from .errors import error_response, not_found, register_error_handlers
+from .errors import JsonParser, error_response, not_found, register_error_handlers
 from .groups import router as groups_router
 from .throttling import AnonymousRateThrottle, AuthenticatedRateThrottle
 
@@ -51,17 +51,36 @@ Every error has the same shape:
 `code` is stable; `detail` and `errors` are meant for people. Nothing changes when an error
 is answered.
 
-- 400 `malformed`: the body is not JSON.
+- 400 `malformed`: the body is not JSON, or the request cannot be read;
+  `control_characters`: the address or a query parameter holds a control character (a NUL
+  byte, say).
 - 401 `not_authenticated`: no token or session, or a wrong or revoked token.
 - 403 `permission_denied`: not a contact person of an SW company; `csrf_failed`: a session
   POST without its CSRF token; `not_allowed`: the group is only for another organisation.
 - 404 `not_found`: it does not exist, or it is not yours.
 - 405 `method_not_allowed`.
 - 409: a booking rule says no: `not_bookable` (closed, cancelled, outside the booking
-  window), `too_many_seats`, `organisation_limit`, `deadline_passed`, `invalid_state`.
-- 422 `invalid`: a field is not right; one message per field in `errors`.
+  window), `too_many_seats`, `organisation_limit`, `deadline_passed`, `invalid_state`;
+  `idempotency_key_reused`: the `Idempotency-Key` was sent before with another reservation.
+- 413 `too_large`: the body is larger than the server accepts.
+- 415 `unsupported_media_type`: a body sent without `Content-Type: application/json`.
+- 422 `invalid`: a field is not right; one message per field in `errors`. Types are strict:
+  a number is a JSON number without a fraction (not `"9"`, `9.0` or `true`), text is a JSON
+  string, and a first name needs at least one letter.
 - 429 `throttled`: too many requests; wait `Retry-After` seconds.
 - 503 `busy`: the group was busy; try again after `Retry-After` seconds.
+- 503 `unavailable`: our system is restarting. Try again after `Retry-After` seconds; send
+  a reservation again with the same `Idempotency-Key`, so it is never made twice.
+
+## Retrying a reservation safely
+
+A reservation (`POST /bookings`) may carry an `Idempotency-Key` header: a key of your own,
+for example a UUID, at most 255 visible characters. If you get no answer (a timeout, a lost
+connection), send the same request again with the same key: within 24 hours you get the
+first answer back (same status and body, with the header `Idempotent-Replayed: true`) and no
+second booking is made, even when both requests arrive at once. Keys are per organisation.
+The same key with a different request answers 409 `idempotency_key_reused`; use a new key for
+each new reservation. A refused reservation is not remembered, so its retry is tried again.
 
 ## Rate limit
 
@@ -87,13 +106,44 @@ class LeerpleinAPI(NinjaAPI):
             authenticated=settings.API_RATE_LIMIT_AUTHENTICATED,
             anonymous=settings.API_RATE_LIMIT_ANONYMOUS,
         )
-        return super().get_openapi_schema(**kwargs)
+        schema = super().get_openapi_schema(**kwargs)
+        _document_request_errors(schema)
+        return schema
 
     def _get_urls(self):
         patterns = super()._get_urls()
         for pattern in patterns:
             pattern.callback = _api_view(pattern.callback)
         return patterns
+
+
+ADDRESS_ERRORS = {
+    "400": "The address or a query parameter holds a control character "
+    "(`control_characters`), or the request cannot be read (`malformed`).",
+}
+BODY_ERRORS = {
+    "413": "The body is larger than the server accepts (`too_large`).",
+    "415": "The body was not sent as `Content-Type: application/json` (`unsupported_media_type`).",
+}
+
+
+def _document_request_errors(schema) -> None:
+    """Errors any operation can give, whichever endpoint it is, so added here rather than to
+    each: 400 for an address with a control character (core/input.py), and for an operation
+    that reads a body 413 (the upload limit) and 415 (errors.py's JsonParser)."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            errors = {**ADDRESS_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
+            responses = operation["responses"]
+            # ninja keys the statuses it knows by number: a string key beside it would be the
+            # same status twice in the JSON document.
+            documented = {str(status) for status in responses}
+            for status, description in errors.items():
+                if status not in documented:
+                    responses[status] = {"description": description, **error}
 
 
 def _api_view(view):
@@ -157,6 +207,7 @@ api = LeerpleinAPI(
     docs=Documentation(settings={"validatorUrl": None}),
     docs_url="/docs",
     throttle=[AuthenticatedRateThrottle(), AnonymousRateThrottle()],
+    parser=JsonParser(),
 )
 register_error_handlers(api)
 api.add_router("", groups_router)

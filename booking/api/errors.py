@@ -13,15 +13,20 @@ import logging
 import math
 
 from django.core import signals
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from booking.errors import BookingError
+from core.input import NO_LETTER
+from core.unavailable import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, is_database_unavailable
 
 from .schemas import Error
 
@@ -61,8 +66,14 @@ VALIDATION_MESSAGES = {
     "extra_forbidden": _("This field is unknown. Check its spelling."),
     "literal_error": _("Choose one of these: %(expected)s."),
     "enum": _("Choose one of these: %(expected)s."),
+    "no_letter": NO_LETTER,
 }
 UNKNOWN_PROBLEM = _("This value is not valid.")
+TOO_LARGE = _("What you sent is too large. Send fewer or shorter details.")
+NOT_JSON = _("Send the details as JSON, with the header Content-Type: application/json.")
+BAD_REQUEST = _("We could not read the request. Check the address and what you sent.")
+SERVER_ERROR = _("Something went wrong on our side. Please try again later.")
+JSON_TYPES = ("application/json",)
 NO_BODY = _("Send the details as JSON in the body of the request.")
 
 
@@ -206,8 +217,21 @@ def register_error_handlers(api: NinjaAPI) -> None:
             headers={"Retry-After": str(seconds)},
         )
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig):
+        return error_response(413, "too_large", TOO_LARGE)
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation):
+        # Too many fields, a broken multipart body, a bad host: the request itself is wrong.
+        return error_response(400, "malformed", BAD_REQUEST)
+
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError):
+        # Ninja turns whatever the body parser raises into a 400; JsonParser's own refusals
+        # (415) come through as the cause.
+        if isinstance(exc.__cause__, ApiError):
+            return api_error(request, exc.__cause__)
         if exc.status_code == 400:
             return error_response(
                 400, "malformed", _("We could not read the request. Send valid JSON.")
@@ -221,14 +245,89 @@ def register_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception):
+        if is_database_unavailable(exc):
+            # Temporary: the client may retry, and nothing was changed (the transaction is gone).
+            logger.error("Database unavailable: %s", request.path, exc_info=exc)
+            return error_response(
+                503,
+                "unavailable",
+                UNAVAILABLE_MESSAGE,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         # Logged and signalled like Django's own 500 handling (error reports, the test client),
         # but answered in the same shape as every other error.
         logger.error(
             "Internal Server Error: %s", request.path, exc_info=exc, extra={"request": request}
         )
         signals.got_request_exception.send(sender=None, request=request)
-        return error_response(
-            500,
-            "server_error",
-            _("Something went wrong on our side. Please try again later."),
-        )
+        return error_response(500, "server_error", SERVER_ERROR)
+
+
+class JsonParser(Parser):
+    """Reads a body as JSON only when the client says it is JSON: a form post or text/plain
+    body is refused with 415, not guessed at (it would be a way around CORS preflight, too)."""
+
+    def parse_body(self, request: HttpRequest):
+        content_type = (request.content_type or "").lower()
+        if content_type not in JSON_TYPES:
+            raise ApiError(415, "unsupported_media_type", NOT_JSON)
+        return super().parse_body(request)
+
+
+# Codes for errors that Django answers before or around the API's views: a middleware that
+# refuses the request, a failure outside ninja.
+CODE_OF_STATUS = {
+    400: "malformed",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+    500: "server_error",
+    503: "unavailable",
+}
+DETAIL_OF_STATUS = {
+    400: BAD_REQUEST,
+    404: _("We could not find this. Check the number in the address."),
+    413: TOO_LARGE,
+    500: SERVER_ERROR,
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Every error under /api/ in the API's shape, also when Django answered it with an HTML
+    page (a middleware that refused the request, a 400 from a suspicious request, a 500 outside
+    ninja). A refusal can name its own code and detail with `error_code` and `error_detail` on
+    the response (core/input.py does)."""
+
+    prefix = "/api/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path_info.startswith(self.prefix)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            detail = getattr(response, "error_detail", None) or DETAIL_OF_STATUS.get(
+                status, BAD_REQUEST if status < 500 else SERVER_ERROR
+            )
+            shaped = error_response(
+                status,
+                getattr(response, "error_code", None) or CODE_OF_STATUS.get(status, "error"),
+                detail,
+            )
+        for header in ("Retry-After", "Allow", "WWW-Authenticate"):
+            if header in response:
+                shaped[header] = response[header]
+        shaped["Content-Language"] = language
+        add_never_cache_headers(shaped)
+        return shaped

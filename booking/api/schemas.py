@@ -4,8 +4,12 @@ import datetime
 import re
 from typing import Annotated, Literal
 
+from django.core.exceptions import ValidationError
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from core.input import validate_name
 
 # Largest id a database column can hold: bigger numbers cannot name anything.
 MAX_ID = 2**63 - 1
@@ -23,20 +27,38 @@ def _plain_text(value: str | None) -> str:
     return CONTROL_CHARACTERS.sub(" ", value or "").strip()
 
 
-def _text(max_length: int):
+def _name(value: str) -> str:
+    """The portal's and the admin's rule for names (core/input.py), in pydantic's terms."""
+    try:
+        validate_name(value)
+    except ValidationError as error:
+        raise PydanticCustomError("no_letter", str(error.messages[0])) from error
+    return value
+
+
+def _text(max_length: int, *validators, pattern: str | None = None):
     return Annotated[
-        Annotated[str, StringConstraints(max_length=max_length)] | None,
+        Annotated[str, StringConstraints(max_length=max_length, pattern=pattern)] | None,
         AfterValidator(_plain_text),
+        *(AfterValidator(validator) for validator in validators),
     ]
 
 
+# What a client sends in a body is taken as it is typed: `true`, `"9"` or `9.0` is not the
+# number 9, a number is not text. Query and path parameters arrive as text and are converted.
+STRICT_BODY = ConfigDict(extra="forbid", strict=True)
+
+
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-FirstName = _text(50)
+FirstName = _text(50, _name)
+NAME_PATTERN = r"^$|[^\W\d_]"
 LearningGoal = _text(300)
 SupportNeeds = _text(300)
 Reason = _text(500)
 # A query parameter reaches the database: a NUL in it would be refused there with an error.
-TownName = _text(100)
+# The address guard (core/input.py) answers 400 to these before ninja sees them; the pattern
+# says so in the OpenAPI document.
+TownName = _text(100, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
 
 
 class Error(Schema):
@@ -54,7 +76,7 @@ class Error(Schema):
         description="Stable code: not_authenticated, permission_denied, csrf_failed, not_found, "
         "method_not_allowed, malformed, invalid, not_bookable, too_many_seats, "
         "organisation_limit, deadline_passed, invalid_state, not_allowed, throttled, busy, "
-        "server_error."
+        "server_error, control_characters, too_large, unsupported_media_type."
     )
     errors: list[Problem] = Field(
         default_factory=list, description="One message per field that was not right."
@@ -149,15 +171,21 @@ class GroupPage(Schema):
 class SeatIn(Schema):
     """About one participant; all optional. Nothing else is asked about people."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT_BODY
 
-    first_name: FirstName = Field("", description="A first name or initials.")
+    first_name: FirstName = Field(
+        "",
+        description="A first name or initials, with at least one letter; or empty.",
+        # For the document only (the check is core/input.py's validate_name): empty, or
+        # something with a letter in it.
+        json_schema_extra={"pattern": NAME_PATTERN},
+    )
     learning_goal: LearningGoal = Field("", description="E.g. log in with DigiD.")
     support_needs: SupportNeeds = Field("", description="E.g. large letters, a quiet spot.")
 
 
 class BookingIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT_BODY
 
     group_id: Id
     seats: list[SeatIn] = Field(
@@ -199,7 +227,7 @@ class BookingPage(Schema):
 
 
 class CancelIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT_BODY
 
     seat_ids: list[Id] | None = Field(
         None,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from booking.models import Seat
 from booking.policies import SeatAllowance
 from booking.services import SeatRequest
+from core.input import validate_name
 
 REASON_MAX_LENGTH = 300
 API_KEY_NAME_MAX_LENGTH = 100
@@ -27,7 +28,9 @@ def reason_field():
 def detail_field(name: str) -> forms.Field:
     """A participant field as the seat model defines it: label, help text, maximum length."""
     field = Seat._meta.get_field(name).formfield()
-    if name != "first_name":
+    if name == "first_name":
+        field.validators.append(validate_name)
+    else:
         field.widget = forms.Textarea(attrs={"rows": 2, "maxlength": field.max_length})
     return field
 

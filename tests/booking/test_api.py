@@ -188,9 +188,10 @@ def test_groups_can_be_filtered(client, people, course):
     assert ids(f"course={course.pk}") == {open_gouda.pk, closed.pk}
     assert ids("status=cancelled") == {cancelled.pk}
     assert ids("city=deventer") == {cancelled.pk}
-    # A control character (a NUL, which PostgreSQL refuses) is not part of a town's name.
-    assert ids("city=Deven%00ter") == set()
-    assert ids("city=%00Deventer%09") == {cancelled.pk}
+    # A NUL (which PostgreSQL refuses) in the address is refused before any view sees it
+    # (core/input.py); a tab is harmless and is no part of a town's name.
+    assert client.get(f"{GROUPS}?city=Deven%00ter").status_code == 400
+    assert ids("city=Deventer%09") == {cancelled.pk}
     assert ids("bookable=true") == {open_gouda.pk}
     assert ids("bookable=false") == {closed.pk, cancelled.pk}
     assert past.pk in ids("include_past=true")
