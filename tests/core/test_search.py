@@ -205,12 +205,19 @@ def test_untranslated_pages_are_found_in_their_own_language_only(client, findabl
 
 
 @pytest.mark.parametrize(
-    "query",
-    ["\x00digitaal", "digi\x00taal", "   ", '"', "-", "!!!", "de het een", "a & | ! ( )", "é" * 90],
+    "query", ["   ", '"', "-", "!!!", "de het een", "a & | ! ( )", "é" * 90, "digi\ttaal"]
 )
 def test_odd_queries_get_an_answer_not_an_error(client, findable, query):
     response = client.get("/nl/zoeken/", {"q": query})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["\x00digitaal", "digi\x00taal", "\x1b[31m"])
+def test_control_characters_in_a_search_are_refused_in_plain_words(client, findable, query):
+    """Refused before the search runs (core/input.py), with a page that says what to do."""
+    response = client.get("/nl/zoeken/", {"q": query})
+    assert response.status_code == 400
+    assert "\x00" not in response.text and "digitaal" not in response.text
 
 
 def test_rebuild_builds_the_same_table_and_migrate_fills_an_empty_one(findable):

@@ -11,7 +11,9 @@ from django.core import mail
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the demo needs what the migrations made (the root collection and page),
+# which an earlier transactional test's flush would have removed.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
