@@ -10,6 +10,8 @@ the route from `request._wagtail_route_for_request`, the attribute `Page.route_f
 caches it in.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -18,7 +20,9 @@ SKIPPED_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/documents/")
 
 
 def _key(request):
-    return f"page-route:{request.get_host()}:{request.path}"
+    # Hashed: a path may be long or hold characters no cache key may (spaces, non-ASCII).
+    address = f"{request.get_host()}:{request.path}".encode()
+    return f"page-route:{hashlib.sha256(address).hexdigest()}"
 
 
 class CachedRouteMiddleware:
