@@ -1,4 +1,5 @@
 import datetime
+import fcntl
 from types import SimpleNamespace
 
 import pytest
@@ -29,6 +30,25 @@ def _media_and_cache(settings, tmp_path):
     yield
     cache.clear()
     forget_local()
+
+
+@pytest.fixture(autouse=True)
+def _one_crowd_at_a_time(request, tmp_path_factory):
+    """Tests marked `crowd` open up to fifty database connections at once. Two of them in
+    different test processes together can exhaust PostgreSQL's connections (100 by default)
+    and starve a thread past its barrier, so they take turns through a file lock that every
+    process of the run shares."""
+    if request.node.get_closest_marker("crowd") is None:
+        yield
+        return
+    # With xdist every process has its own base directory under one shared parent.
+    shared = tmp_path_factory.getbasetemp().parent
+    with open(shared / "crowd.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def translate(page, locale):

@@ -36,6 +36,7 @@ pytestmark = [
     # serialized_rollback: later tests still find what the migrations made (locales, the root
     # page), which the flush after a transactional test removes.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.crowd,
 ]
 
 

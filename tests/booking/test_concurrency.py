@@ -38,7 +38,10 @@ ON_SQLITE = ENGINE == "django.db.backends.sqlite3"
 
 # serialized_rollback: each test starts with what the migrations made (locales, the root page),
 # which the flush after a transactional test removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.crowd,
+]
 requires_postgres = pytest.mark.skipif(
     not ON_POSTGRES, reason="needs PostgreSQL: set DATABASE_URL=postgres://..."
 )
@@ -113,6 +116,13 @@ def at_once(count: int, work: Callable[[int], object], *, timeout: float = 120) 
         FileDatabase.connect_this_thread()
         try:
             connection.ensure_connection()
+        except BaseException as error:
+            # Let the others go at once with BrokenBarrierError; this thread reports why.
+            outcome.error = error
+            barrier.abort()
+            connection.close()
+            return
+        try:
             barrier.wait(timeout)
             outcome.result = work(outcome.index)
         except BaseException as error:  # whatever escaped, the test reports it

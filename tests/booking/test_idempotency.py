@@ -219,6 +219,7 @@ def test_the_key_is_documented_in_the_openapi_schema(client):
 @pytest.mark.postgres
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.crowd
 def test_requests_with_the_same_key_at_once_book_once(course):
     library = LibraryFactory()
     company = CompanyFactory()
