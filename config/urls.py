@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from booking.api import api, unknown_api_address
+from core import shared_password
 from home import sitemap
 from home import views as home_views
 from stories.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
@@ -14,6 +15,12 @@ from stories.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
 urlpatterns = [
     path("admin/password_reset/", include("booking.accounts.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's own addresses, with a limit on wrong passwords (core/shared_password.py); no
+    # name, so Wagtail's reverse() still gives this address and its forms post here.
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        shared_password.authenticate_document,
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
     re_path(r"^api/", unknown_api_address),
@@ -33,8 +40,15 @@ urlpatterns += i18n_patterns(
     path(pgettext_lazy("url", "stories/feed/atom/"), LatestStoriesAtomFeed(), name="stories_atom"),
     path(pgettext_lazy("url", "account/"), include("booking.accounts.urls")),
     path(pgettext_lazy("url", "portal/"), include("booking.portal.urls")),
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        shared_password.authenticate_page,
+    ),
     path("", include(wagtail_urls)),
 )
 
 # A lost database answers 503 with Retry-After instead of 500 (core/unavailable.py).
 handler500 = "core.unavailable.server_error"
+# Plain pages in the visitor's language instead of Django's English ones (core/error_pages.py).
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"

@@ -11,11 +11,13 @@ import re
 import unicodedata
 from urllib.parse import unquote_to_bytes
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from core.error_pages import CANNOT_READ, plain_page
 
 # C0 control characters and DEL, except tab, line feed and carriage return, which are harmless
 # in text. In an address even those have no business, but a browser never sends them there
@@ -59,17 +61,17 @@ class ControlCharacterMiddleware:
 
     def refuse(self, request) -> HttpResponse:
         # The path itself is not trusted: only its first part chooses the language.
-        language = translation.get_language_from_path(request.path_info)
-        language = language or translation.get_language_from_request(request)
-        with translation.override(language):
-            body = render_to_string(
-                "400.html",
-                {"LANGUAGE_CODE": language, "message": BAD_ADDRESS, "next_step": BAD_ADDRESS_NEXT},
-            )
-            response = HttpResponse(body, status=400)
-            response.error_code = "control_characters"
+        response = plain_page(
+            request,
+            "400.html",
+            status=400,
+            heading=CANNOT_READ,
+            message=BAD_ADDRESS,
+            next_step=BAD_ADDRESS_NEXT,
+        )
+        response.error_code = "control_characters"
+        with translation.override(response["Content-Language"]):
             response.error_detail = f"{BAD_ADDRESS} {BAD_ADDRESS_NEXT}"
-            response["Content-Language"] = language
         return response
 
 
@@ -83,3 +85,20 @@ def validate_name(value: str) -> None:
     the field's `required`."""
     if value and not has_visible_letter(value):
         raise ValidationError(NO_LETTER, code="no_letter")
+
+
+class NameField(forms.CharField):
+    """A name or initials: checked as typed, then stored without surrounding spaces.
+
+    A plain CharField strips first, so a name of only spaces (non-breaking ones too) would
+    arrive as "no name" and be saved without a word. Someone who typed something meant a name;
+    telling them it has no letter is kinder than silently dropping it.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+        self.validators.append(validate_name)
+
+    def clean(self, value):
+        return super().clean(value).strip()

@@ -17,10 +17,11 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
+
+from core.error_pages import plain_page, visitor_language
 
 # Seconds before a retry: about the time PostgreSQL takes to restart or fail over.
 RETRY_AFTER_SECONDS = 10
@@ -40,12 +41,6 @@ def is_database_unavailable(error: BaseException | None) -> bool:
     return isinstance(error, OperationalError | InterfaceError)
 
 
-def _language(request: HttpRequest) -> str:
-    return translation.get_language_from_path(
-        request.path_info
-    ) or translation.get_language_from_request(request)
-
-
 def unavailable_json(detail) -> HttpResponse:
     """The API's error shape (booking/api/errors.py) for a request that failed before the
     API itself was reached."""
@@ -60,15 +55,14 @@ def unavailable_json(detail) -> HttpResponse:
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After, in the visitor's language: JSON under /api/, else a page."""
-    with translation.override(_language(request)):
-        if request.path_info.startswith(API_PREFIX):
-            response = unavailable_json(UNAVAILABLE_MESSAGE)
-        else:
-            response = HttpResponse(
-                render_to_string("503.html", {"language": translation.get_language()}),
-                status=503,
-            )
-            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if not request.path_info.startswith(API_PREFIX):
+        response = plain_page(
+            request, "503.html", status=503, heading=_("It is very busy right now")
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    with translation.override(visitor_language(request)):
+        response = unavailable_json(UNAVAILABLE_MESSAGE)
         response["Content-Language"] = translation.get_language()
     response["Cache-Control"] = "no-store"
     return response

@@ -6,14 +6,14 @@ its colleagues. A higher ceiling per account alone stops guessing from many addr
 password reset ends both.
 """
 
-import hashlib
-import ipaddress
 import unicodedata
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.core.cache import cache
+
+from core.throttle import count_in_window, count_so_far, hashed_key
 
 from .backends import find_account
 
@@ -44,67 +44,26 @@ def lockout_username(request, credentials=None) -> str | None:
     return known[login]
 
 
-def _valid_address(value: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return None
-
-
-def client_ip(request) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE: the address a login attempt comes from.
-
-    REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies stand in front of the app. Each of them
-    appends the address it saw to X-Forwarded-For, so the client is the entry that many places
-    from the right; anything further left was written by the client and is not believed.
-    """
-    remote = request.META.get("REMOTE_ADDR")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies <= 0:
-        return remote
-    forwarded = [
-        part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
-    ]
-    if len(forwarded) < proxies:
-        return remote
-    return _valid_address(forwarded[-proxies]) or remote
-
-
 # -- the ceiling per account, across addresses -------------------------------------------------
 
 
-def _count(key: str, window: int) -> int:
-    """One more in a counter that starts with the first and is gone after `window` seconds.
-
-    0 while the cache (Redis) is unreachable: logins and resets go on, the lockout of account
-    and address (in the database) still holds, only the extra limits wait for the cache.
-    """
-    cache.add(key, 0, timeout=window)
-    try:
-        return cache.incr(key) or 0
-    except ValueError:
-        # The window ended between add and incr: this one starts a new window.
-        cache.add(key, 1, timeout=window)
-        return 1
-
-
 def _account_key(name: str) -> str:
-    # Hashed: a typed name may hold characters a cache key cannot, and should not be readable.
-    return "lockout:account:" + hashlib.sha256(name.encode()).hexdigest()
+    return hashed_key("lockout:account", name)
 
 
 def account_failures(name: str | None) -> int:
     """Wrong passwords for this account name in the current window, from any address."""
     if not name:
         return 0
-    return cache.get(_account_key(name), 0)
+    return count_so_far(_account_key(name))
 
 
 def count_account_failure(name: str | None) -> int:
     """Adds one wrong password to the account's count; the window starts with the first."""
     if not name:
         return 0
-    return _count(_account_key(name), int(settings.LOGIN_ACCOUNT_FAILURE_WINDOW.total_seconds()))
+    window = int(settings.LOGIN_ACCOUNT_FAILURE_WINDOW.total_seconds())
+    return count_in_window(_account_key(name), window)
 
 
 def account_locked(name: str | None) -> bool:
@@ -164,10 +123,8 @@ def reset_request_allowed(email: str, address: str | None) -> bool:
     """
     window = 60 * 60
     folded = unicodedata.normalize("NFKC", email).strip().casefold()
-    by_email = _count("reset:email:" + hashlib.sha256(folded.encode()).hexdigest(), window)
-    by_address = _count(
-        "reset:address:" + hashlib.sha256((address or "").encode()).hexdigest(), window
-    )
+    by_email = count_in_window(hashed_key("reset:email", folded), window)
+    by_address = count_in_window(hashed_key("reset:address", address or ""), window)
     return (
         by_email <= settings.PASSWORD_RESET_LIMIT_PER_EMAIL
         and by_address <= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS

@@ -12,9 +12,10 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from booking.roles import company_of
+from core.throttle import client_ip
 
 from .forms import LoginForm, NewPasswordForm, PasswordResetRequestForm
-from .lockout import clear_lockout, client_ip, reset_request_allowed
+from .lockout import clear_lockout, reset_request_allowed
 from .tasks import send_reset_links
 from .tokens import invitation_tokens
 

@@ -16,7 +16,7 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from booking.accounts.invitations import invite_contact_person
 from booking.models import Organisation
-from core.input import validate_name
+from core.input import NameField
 
 from .audit import PlannerMenuItem, PlannerRequiredMixin
 
@@ -28,7 +28,7 @@ class InvitationForm(forms.Form):
         help_text=_("The invitation goes to this address. It is also how they log in."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    first_name = forms.CharField(label=_("First name"), max_length=150, validators=[validate_name])
+    first_name = NameField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     organisation = forms.ModelChoiceField(
         label=_("SW company"),

@@ -37,10 +37,13 @@ def _name(value: str) -> str:
 
 
 def _text(max_length: int, *validators, pattern: str | None = None):
+    """Text of at most `max_length` characters, checked by `validators` as it was sent (a name
+    of only spaces is refused, not emptied), then kept as one line without surrounding
+    spaces."""
     return Annotated[
         Annotated[str, StringConstraints(max_length=max_length, pattern=pattern)] | None,
-        AfterValidator(_plain_text),
         *(AfterValidator(validator) for validator in validators),
+        AfterValidator(_plain_text),
     ]
 
 

@@ -1,18 +1,25 @@
 """The portal's forms. They check what people type; the booking rules are checked by
 booking/services.py, whose refusals the views add to these forms as errors."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from booking.idempotency import InvalidIdempotencyKey, check_key
 from booking.models import Seat
 from booking.policies import SeatAllowance
 from booking.services import SeatRequest
-from core.input import validate_name
+from core.input import NameField
 
 REASON_MAX_LENGTH = 300
 API_KEY_NAME_MAX_LENGTH = 100
 DETAIL_FIELDS = ("first_name", "learning_goal", "support_needs")
+
+
+def new_submission_key() -> str:
+    return uuid.uuid4().hex
 
 
 def reason_field():
@@ -27,11 +34,10 @@ def reason_field():
 
 def detail_field(name: str) -> forms.Field:
     """A participant field as the seat model defines it: label, help text, maximum length."""
-    field = Seat._meta.get_field(name).formfield()
     if name == "first_name":
-        field.validators.append(validate_name)
-    else:
-        field.widget = forms.Textarea(attrs={"rows": 2, "maxlength": field.max_length})
+        return Seat._meta.get_field(name).formfield(form_class=NameField)
+    field = Seat._meta.get_field(name).formfield()
+    field.widget = forms.Textarea(attrs={"rows": 2, "maxlength": field.max_length})
     return field
 
 
@@ -91,11 +97,21 @@ class SeatCountForm(forms.Form):
 
 class ReserveForm(forms.Form):
     """One fieldset per seat: first name or initials, learning goal and support needs, all
-    optional. The number of seats comes from the first step (`SeatCountForm`)."""
+    optional. The number of seats comes from the first step (`SeatCountForm`).
+
+    `submission` is a one-time key written into each new form: a second click, or a browser
+    sending the form again, brings the same key, and the view books it once
+    (`booking.idempotency.reserve_once`).
+    """
+
+    # No max_length: a hidden field's error would be one nobody can see or fix.
+    submission = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, count: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.count = count
+        if not self.is_bound:
+            self.initial.setdefault("submission", new_submission_key())
         for number in range(1, count + 1):
             for name in DETAIL_FIELDS:
                 self.fields[f"seat-{number}-{name}"] = detail_field(name)
@@ -117,6 +133,22 @@ class ReserveForm(forms.Form):
             (number, [self[f"seat-{number}-{name}"] for name in DETAIL_FIELDS])
             for number in range(1, self.count + 1)
         ]
+
+    def clean_submission(self) -> str:
+        # Not one of ours (the page was changed by hand): booked without the guard.
+        key = self.cleaned_data["submission"]
+        try:
+            return check_key(key) if key else ""
+        except InvalidIdempotencyKey:
+            return ""
+
+    def with_new_submission_key(self) -> "ReserveForm":
+        """The same form, as typed, with a fresh key: for sending it again on purpose."""
+        data = self.data.copy()
+        data["submission"] = new_submission_key()
+        form = ReserveForm(data, count=self.count)
+        form.is_valid()
+        return form
 
     def seat_requests(self) -> list[SeatRequest]:
         data = self.cleaned_data

@@ -166,6 +166,11 @@ LOGIN_ACCOUNT_FAILURE_WINDOW = datetime.timedelta(hours=1)
 # same answer but send nothing.
 PASSWORD_RESET_LIMIT_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "5"))
 PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "20"))
+# Shared passwords of pages and document collections (core/shared_password.py): this many
+# wrong ones from one address for one restriction within the window, and that address gets
+# 429 for it until the window ends.
+SHARED_PASSWORD_ATTEMPT_LIMIT = int(os.environ.get("SHARED_PASSWORD_ATTEMPT_LIMIT", "10"))
+SHARED_PASSWORD_WINDOW_MINUTES = int(os.environ.get("SHARED_PASSWORD_WINDOW_MINUTES", "15"))
 AXES_RESET_ON_SUCCESS = True
 # Tries during a lockout do not extend it, so the lockout page can say how long it lasts.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -173,7 +178,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "booking.accounts.views.locked_out"
 # "Promen@x.nl", "promen@x.nl " and the account's user name count as one name.
 AXES_USERNAME_CALLABLE = "booking.accounts.lockout.lockout_username"
-AXES_CLIENT_IP_CALLABLE = "booking.accounts.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.throttle.client_ip"
 # Successful logins are not logged: we keep as little about people as we can.
 AXES_DISABLE_ACCESS_LOG = True
 # Proxies (load balancers) in front of the app servers that append the client's address to
@@ -204,6 +209,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# A form sent after its page was open too long gets a page that says what to do.
+CSRF_FAILURE_VIEW = "core.error_pages.csrf_failure"
 
 # Caches: Redis when REDIS_URL is set (shared by every app server), local memory otherwise.
 # The cache is an optimisation: with Redis unreachable, core/cache_backends.py answers every

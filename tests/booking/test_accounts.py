@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from booking.accounts.lockout import client_ip
+from core.throttle import client_ip
 
 from .factories import UserFactory
 

@@ -182,7 +182,19 @@ def test_a_cancel_without_a_body_needs_no_content_type(client, group, tokens):  
 
 
 @pytest.mark.parametrize(
-    "name", ["\u200b", "\u200b\u200c\u2060", "\u00a0\u200b", "...", "\x00\u200d", "\ufeff-"]
+    "name",
+    [
+        "\u200b",
+        "\u200b\u200c\u2060",
+        "\u00a0\u200b",
+        "...",
+        "\x00\u200d",
+        "\ufeff-",
+        # Only spaces, tabs or line breaks: something was typed, and it names nobody.
+        " \u00a0 ",
+        "\x00\x01",
+        "\t\n",
+    ],
 )
 def test_a_first_name_without_a_visible_letter_is_refused(client, group, tokens, name):  # noqa: F811
     before = footprint()
@@ -199,11 +211,18 @@ def test_a_first_name_without_a_visible_letter_is_refused(client, group, tokens,
     assert footprint() == before
 
 
-@pytest.mark.parametrize("name", [" \u00a0 ", "\x00\x01", "\t\n"])
-def test_a_first_name_of_only_spaces_is_no_name(client, group, tokens, name):  # noqa: F811
+@pytest.mark.parametrize("name", ["", None])
+def test_an_empty_first_name_is_no_name(client, group, tokens, name):  # noqa: F811
     body = {"group_id": group.pk, "seats": [{"first_name": name}]}
     assert post(client, BOOKINGS, body, tokens.promen).status_code == 201
     assert Seat.objects.get().first_name == ""
+
+
+@pytest.mark.parametrize("name", [" Anna ", "Anna\t"])
+def test_spaces_around_a_name_are_dropped(client, group, tokens, name):  # noqa: F811
+    body = {"group_id": group.pk, "seats": [{"first_name": name}]}
+    assert post(client, BOOKINGS, body, tokens.promen).status_code == 201
+    assert Seat.objects.get().first_name == "Anna"
 
 
 @pytest.mark.parametrize("name", ["Anna", "A.B.", "Ĳsbrand", "李", "Zoë-2"])

@@ -408,3 +408,86 @@ def test_a_full_group_puts_everyone_on_the_waiting_list(promen_client, people, c
 
     assert "2 on the waiting list (places 1, 2)" in text_of(response)
     assert Seat.objects.filter(status=Seat.Status.WAITLISTED).count() == 2
+
+
+# -- the same form sent twice ------------------------------------------------------------------
+
+
+def reserve_form(client, group, seats=2):
+    """The reservation form as the browser got it, with its one-time key."""
+    response = client.get(reserve_url(group), {"seats": seats})
+    return response.context["form"]["submission"].value()
+
+
+def test_a_form_sent_twice_books_once_and_shows_the_same_booking(promen_client, group):
+    key = reserve_form(promen_client, group)
+    data = {"seats": 2, "submission": key, "seat-1-first_name": "Anja"}
+
+    first = promen_client.post(reserve_url(group), data)
+    second = promen_client.post(reserve_url(group), data, follow=True)
+
+    booking = Booking.objects.get()
+    assert first.url == second.redirect_chain[-1][0]
+    assert first.url == reverse("portal:booking", kwargs={"pk": booking.pk})
+    assert booking.seats.count() == 2
+    assert "You sent the form twice. Your seats were reserved once" in text_of(second)
+
+
+def test_each_new_form_gets_its_own_key(promen_client, group):
+    assert reserve_form(promen_client, group) != reserve_form(promen_client, group)
+
+
+def test_a_changed_form_sent_again_with_its_old_key_is_kept_and_can_be_sent_on_purpose(
+    promen_client, group
+):
+    key = reserve_form(promen_client, group, seats=1)
+    promen_client.post(reserve_url(group), {"seats": 1, "submission": key})
+    changed = {"seats": 1, "submission": key, "seat-1-first_name": "Bram"}
+
+    response = promen_client.post(reserve_url(group), changed)
+
+    assert response.status_code == 200
+    assert "You already reserved these seats with this form" in text_of(response)
+    assert 'value="Bram"' in response.content.decode()
+    fresh = response.context["form"]["submission"].value()
+    assert fresh and fresh != key
+    assert Seat.objects.count() == 1
+
+    again = promen_client.post(reserve_url(group), {**changed, "submission": fresh})
+    assert again.status_code == 302
+    assert sorted(Seat.objects.values_list("first_name", flat=True)) == ["", "Bram"]
+
+
+@pytest.mark.parametrize("key", ["", "has spaces in it", "x" * 300])
+def test_a_form_without_a_usable_key_still_books(promen_client, group, key):
+    response = promen_client.post(reserve_url(group), {"seats": 1, "submission": key})
+    assert response.status_code == 302
+    assert Seat.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("en", "A name needs at least one letter. Leave it empty if you do not know the name."),
+        ("nl", "Een naam heeft minstens één letter nodig."),
+    ],
+)
+@pytest.mark.parametrize("name", ["   ", "\u00a0\u00a0", "\u200b", "..."])
+def test_a_name_without_a_letter_is_refused_and_the_form_kept(
+    promen_client, group, name, language, message
+):
+    with translation.override(language):
+        url = reserve_url(group)
+    data = {"seats": 2, "seat-1-first_name": name, "seat-2-first_name": "Anja"}
+
+    response = promen_client.post(url, data)
+
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert 'value="Anja"' in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_spaces_around_a_name_are_dropped(promen_client, group):
+    promen_client.post(reserve_url(group), {"seats": 1, "seat-1-first_name": "  Anja\u00a0"})
+    assert Seat.objects.get().first_name == "Anja"

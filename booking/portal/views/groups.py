@@ -1,14 +1,18 @@
 """Finding a group with free seats, and reserving seats in it."""
 
+from dataclasses import asdict
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from booking import services
 from booking.errors import BookingError
+from booking.idempotency import IdempotencyKeyReused, reserve_once
 from booking.models import CourseGroup, Session
 from booking.policies import check_can_book, refusal, seat_allowance
 from booking.portal.filters import GroupFilter
@@ -16,6 +20,12 @@ from booking.portal.forms import ReserveForm, SeatCountForm
 from booking.selectors import availability, course_titles
 
 from .base import PortalMixin
+
+SENT_TWICE = _("You sent the form twice. Your seats were reserved once; this is your reservation.")
+ALREADY_BOOKED = _(
+    "You already reserved these seats with this form. To reserve more seats as well, "
+    "check the details below and send the form again."
+)
 
 
 class FindGroupsView(PortalMixin, TemplateView):
@@ -118,15 +128,48 @@ class ReserveView(PortalMixin, TemplateView):
         form = ReserveForm(request.POST, count=count_form.cleaned_data["seats"])
         if form.is_valid():
             try:
-                result = services.reserve_seats(
-                    group=group,
-                    organisation=self.organisation,
-                    by=request.user,
-                    seats=form.seat_requests(),
-                )
+                booking_id = self.reserve(group, form)
+            except IdempotencyKeyReused:
+                # The same form sent again after it was changed (the browser's back button):
+                # the first one was booked; this one is kept as typed, to send on purpose.
+                form = form.with_new_submission_key()
+                form.add_error(None, ALREADY_BOOKED)
             except BookingError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, result.summary)
-                return redirect(reverse("portal:booking", kwargs={"pk": result.booking.pk}))
+                return redirect(reverse("portal:booking", kwargs={"pk": booking_id}))
         return self.render_page(group, count_form=count_form, form=form)
+
+    def reserve(self, group, form) -> int:
+        """Reserves the form's seats once per form and says the outcome in a message; returns
+        the booking's id (the first one's, when the same form comes a second time)."""
+        seats = form.seat_requests()
+        made = []
+
+        def reserve():
+            made.append(
+                services.reserve_seats(
+                    group=group, organisation=self.organisation, by=self.request.user, seats=seats
+                )
+            )
+            return made[-1]
+
+        key = form.cleaned_data["submission"]
+        if key:
+            answer = reserve_once(
+                organisation=self.organisation,
+                by=self.request.user,
+                key=f"portal:{key}",
+                request_data={"group": group.pk, "seats": [asdict(seat) for seat in seats]},
+                reserve=reserve,
+                answer=lambda result: {"booking": result.booking.pk},
+            )
+            booking_id, replayed = answer.body["booking"], answer.replayed
+        else:
+            booking_id, replayed = reserve().booking.pk, False
+        messages.add_message(
+            self.request,
+            messages.INFO if replayed else messages.SUCCESS,
+            SENT_TWICE if replayed else made[-1].summary,
+        )
+        return booking_id
