@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import lazy
@@ -22,7 +22,9 @@ from django.utils.translation import ngettext_lazy
 from booking.errors import (
     BookingError,
     DeadlinePassed,
+    GroupFull,
     GroupNotBookable,
+    InvalidRequest,
     InvalidState,
     NotAllowed,
     OrganisationLimitReached,
@@ -190,11 +192,22 @@ def check_can_book(
     count: int,
     now: datetime.datetime | None = None,
 ) -> None:
-    """`by` may book `count` more seats for `organisation` in `group` (rule 4)."""
+    """`by` may book `count` more seats for `organisation` in `group` (rule 4).
+
+    Everyone who sends learners books: SW companies and referral partners through their
+    contact persons (or the library's coordinators for them), and the library's coordinators
+    for the library's own learners.
+    """
     now = now or timezone.now()
-    if organisation.kind != Organisation.Kind.SW_COMPANY:
-        raise NotAllowed(_("Only an SW company can reserve seats."))
-    if not (books_for(by, organisation) or coordinates(by, group)):
+    own_learners = organisation.pk == group.library_id
+    if not (organisation.sends_learners or own_learners):
+        raise NotAllowed(
+            _("Seats are reserved by an SW company, a referral partner or the group's library.")
+        )
+    if own_learners:
+        if not coordinates(by, group):
+            raise NotAllowed(_("Only the library's coordinators can reserve seats for it."))
+    elif not (books_for(by, organisation) or coordinates(by, group)):
         raise NotAllowed(_("You can only reserve seats for your own organisation."))
     if group.status == CourseGroup.Status.CANCELLED:
         raise GroupNotBookable(_("This group has been cancelled."))
@@ -243,3 +256,84 @@ def check_can_change_seats(
             library=library.name,
             contact=library.phone or library.email or library.name,
         )
+
+
+def check_can_move(
+    group: CourseGroup,
+    to_group: CourseGroup,
+    *,
+    organisation: Organisation,
+    by,
+    now: datetime.datetime | None = None,
+) -> None:
+    """A seat of `organisation` may leave `group` for `to_group`: whoever may change its seats
+    (rule 5) moves it within the course; to another course only the library's coordinators of
+    both groups, since the level and the course are theirs to judge."""
+    if group.pk == to_group.pk:
+        raise InvalidRequest(_("Choose a different group."))
+    check_can_change_seats(group, organisation=organisation, by=by, now=now)
+    if group.course.translation_key != to_group.course.translation_key and not (
+        coordinates(by, group) and coordinates(by, to_group)
+    ):
+        raise InvalidRequest(_("A seat can only move to a group of the same course."))
+
+
+# -- holding seats ----------------------------------------------------------------------------
+
+
+def first_session_date(group: CourseGroup) -> datetime.date | None:
+    if "first_date" in group.__dict__:
+        return group.first_date
+    return group.sessions.aggregate(first=Min("date"))["first"]
+
+
+def check_can_hold(
+    group: CourseGroup,
+    *,
+    organisation: Organisation,
+    by,
+    seats: int,
+    held_until: datetime.date,
+    free: int,
+    today: datetime.date | None = None,
+) -> None:
+    """A coordinator keeps `seats` of the `free` seats of `group` for `organisation` until
+    `held_until`, a day before the group starts."""
+    today = today or timezone.localdate()
+    check_coordinates(group, by=by)
+    check_group_active(group)
+    if not organisation.sends_learners:
+        raise NotAllowed(_("Seats can be held for an SW company or a referral partner."))
+    if group.restricted_to_id and group.restricted_to_id != organisation.pk:
+        raise NotAllowed(
+            _("This group is only for %(organisation)s."), organisation=group.restricted_to.name
+        )
+    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
+        raise InvalidRequest(_("Hold at least 1 seat."), argument="seats")
+    if held_until < today:
+        raise InvalidRequest(_("Choose a day from today on."), argument="held_until")
+    first = first_session_date(group)
+    if first is not None and held_until >= first:
+        raise InvalidRequest(
+            _("The group starts on %(date)s. Hold the seats until a day before that."),
+            argument="held_until",
+            date=_date_text(first),
+        )
+    if seats > free:
+        raise GroupFull(
+            ngettext_lazy(
+                "Only %(count)s seat is free, so you can hold at most %(count)s.",
+                "Only %(count)s seats are free, so you can hold at most %(count)s.",
+                "count",
+            ),
+            argument="seats",
+            count=free,
+        )
+
+
+def check_can_release_hold(hold, *, by) -> None:
+    """The library's coordinators, and the contact persons the seats are held for."""
+    if not (coordinates(by, hold.group) or books_for(by, hold.organisation)):
+        raise NotAllowed(_("You can only give back seats held for your own organisation."))
+    if hold.released_at is not None:
+        raise InvalidState(_("These seats are no longer held."))

@@ -107,14 +107,15 @@ def occupancy(groups: QuerySet, *, by: str = "course") -> list[Occupancy]:
     for group in groups.filter(status__in=RUNNING):
         key, label = key_of(group)
         seats = availability(group)
-        total = totals.setdefault(key, [label, 0, 0, 0, 0])
+        total = totals.setdefault(key, [label, 0, 0, 0, 0, 0])
         total[1] += 1
         total[2] += seats.capacity
         total[3] += seats.confirmed
         total[4] += seats.waitlisted
+        total[5] += seats.held
     return [
-        Occupancy(label, count, Availability(capacity, confirmed, waitlisted))
-        for _key, (label, count, capacity, confirmed, waitlisted) in sorted(totals.items())
+        Occupancy(label, count, Availability(capacity, confirmed, waitlisted, held))
+        for _key, (label, count, capacity, confirmed, waitlisted, held) in sorted(totals.items())
     ]
 
 

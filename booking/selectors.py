@@ -52,10 +52,12 @@ class Availability:
     capacity: int
     confirmed: int
     waitlisted: int
+    # Seats kept for one organisation (SeatHold): taken for everyone else.
+    held: int = 0
 
     @property
     def free(self) -> int:
-        return max(self.capacity - self.confirmed, 0)
+        return max(self.capacity - self.held - self.confirmed, 0)
 
     @property
     def is_full(self) -> bool:
@@ -92,8 +94,12 @@ def availability(group: CourseGroup) -> Availability:
         counts = Seat.objects.filter(booking__group=group).aggregate(
             confirmed=_count(Seat.Status.CONFIRMED), waitlisted=_count(Seat.Status.WAITLISTED)
         )
-        return Availability(group.capacity, counts["confirmed"], counts["waitlisted"])
-    return Availability(group.capacity, group.confirmed_seats, group.waitlisted_seats)
+        return Availability(
+            group.capacity, counts["confirmed"], counts["waitlisted"], group.seats_held
+        )
+    return Availability(
+        group.capacity, group.confirmed_seats, group.waitlisted_seats, group.seats_held
+    )
 
 
 def _count(status):
@@ -337,7 +343,9 @@ def _with_availability(groups: list[CourseGroup]) -> list[CourseGroup]:
     first day of the month it starts in (None without dates), to list them by month."""
     seats = occupancy(group.pk for group in groups)
     for group in groups:
-        group.availability = Availability(group.capacity, *seats.get(group.pk, (0, 0)))
+        group.availability = Availability(
+            group.capacity, *seats.get(group.pk, (0, 0)), held=group.seats_held
+        )
         group.month = group.first_date.replace(day=1) if group.first_date else None
     return groups
 

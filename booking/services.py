@@ -40,13 +40,25 @@ from booking.errors import (
     SeatNotActive,
 )
 from booking.invalidation import refresh_pages_showing
-from booking.models import Action, Attendance, Booking, CourseGroup, Organisation, Seat, Session
+from booking.models import (
+    Action,
+    Attendance,
+    Booking,
+    CourseGroup,
+    Organisation,
+    Seat,
+    SeatHold,
+    Session,
+)
 from booking.models.history import SystemReason
 from booking.policies import (
     check_can_book,
     check_can_change_seats,
     check_can_complete,
+    check_can_hold,
+    check_can_move,
     check_can_record_attendance,
+    check_can_release_hold,
     check_coordinates,
     check_group_active,
 )
@@ -135,6 +147,9 @@ def locked_groups(*group_ids: int) -> Iterator[dict[int, CourseGroup]]:
             missing = set(group_ids) - set(groups)
             if missing:
                 raise GroupNotBookable(_("This group does not exist."))
+            for group in groups.values():
+                if group.seats_held:
+                    _release_overdue_holds(group)
             yield groups
     except OperationalError as error:
         if _is_lock_failure(error):
@@ -185,8 +200,18 @@ def _require_reason(reason: str) -> str:
 
 
 def _require_room_for_confirmed(group, capacity):
-    """Rule 6: the confirmed seats must still fit."""
+    """Rule 6: the confirmed seats must still fit, and so must the held ones."""
     confirmed = _seats(group).confirmed().count()
+    if group.seats_held and capacity < confirmed + group.seats_held:
+        raise CapacityBelowConfirmed(
+            _(
+                "%(confirmed)s seats are confirmed and %(held)s are held, so the group needs "
+                "at least %(count)s seats. Give back held seats first if it must be smaller."
+            ),
+            confirmed=confirmed,
+            held=group.seats_held,
+            count=confirmed + group.seats_held,
+        )
     if capacity < confirmed:
         raise CapacityBelowConfirmed(
             ngettext_lazy(
@@ -208,24 +233,71 @@ def _seats(group):
 
 
 def _free_seats(group) -> int:
-    return max(group.capacity - _seats(group).confirmed().count(), 0)
+    """Seats free for anyone: neither confirmed nor held for one organisation."""
+    return max(group.capacity - group.seats_held - _seats(group).confirmed().count(), 0)
+
+
+def _active_holds(group) -> dict[int, SeatHold]:
+    if not group.seats_held:
+        return {}
+    return {hold.organisation_id: hold for hold in SeatHold.objects.filter(group=group).active()}
+
+
+def _free_for(group, organisation) -> int:
+    """Seats `organisation` can have confirmed: the free ones and those held for it."""
+    hold = _active_holds(group).get(organisation.pk)
+    return _free_seats(group) + (hold.seats if hold else 0)
+
+
+def _change_held(group, difference: int) -> None:
+    # Without a record in the group's history: the hold's own record says who and why.
+    group.seats_held += difference
+    group.skip_history_when_saving = True
+    try:
+        group.save(update_fields=["seats_held"])
+    finally:
+        del group.skip_history_when_saving
+
+
+def _take_from_hold(group, hold: SeatHold | None, count: int, *, by, now) -> int:
+    """Books `count` seats of `hold` (those confirmed for its organisation go there first);
+    returns how many came from it. A hold with no seats left is released."""
+    if hold is None or not count:
+        return 0
+    taken = min(count, hold.seats)
+    _change_held(group, -taken)
+    if taken == hold.seats:
+        hold.released_at = now
+        _save(hold, by=by, reason=SystemReason.HOLD_BOOKED, action=Action.HOLD_RELEASED)
+    else:
+        hold.seats -= taken
+        _save(hold, by=by, reason=SystemReason.SEATS_RESERVED, action=Action.EDITED)
+    return taken
 
 
 def _fill_free_seats(group, *, by, reason, ignore_limit=False) -> list[Seat]:
     """Confirm waitlisted seats, first come first served, while seats are free (rule 3).
 
-    A seat whose organisation already holds its maximum number of seats in the group waits
-    for the coordinator (who may promote it by hand); the next one in line goes first.
+    A seat of an organisation that has seats held for it takes a held one first. A seat whose
+    organisation already holds its maximum number of seats in the group waits for the
+    coordinator (who may promote it by hand); the next one in line goes first.
     """
     free = _free_seats(group)
-    if not free:
+    holds = _active_holds(group)
+    if not free and not holds:
         return []
+    now = timezone.now()
     promoted = []
     held = {}
     limit = group.seats_per_organisation
     for seat in _seats(group).in_waitlist_order().select_related("booking"):
-        if len(promoted) == free:
-            break
+        hold = holds.get(seat.booking.organisation_id)
+        if hold is not None and hold.released_at is not None:
+            hold = None  # all its seats were taken in this loop
+        if not free and hold is None:
+            if all(other.released_at is not None for other in holds.values()):
+                break
+            continue
         organisation_id = seat.booking.organisation_id
         if limit and not ignore_limit:
             if organisation_id not in held:
@@ -238,6 +310,10 @@ def _fill_free_seats(group, *, by, reason, ignore_limit=False) -> list[Seat]:
             if held[organisation_id] >= limit:
                 continue
             held[organisation_id] += 1
+        if hold is not None:
+            _take_from_hold(group, hold, 1, by=by, now=now)
+        else:
+            free -= 1
         seat.status = Seat.Status.CONFIRMED
         _save(seat, by=by, reason=reason, action=Action.PROMOTED)
         promoted.append(seat)
@@ -299,7 +375,8 @@ def reserve_seats(
     with locked_group(group.pk) as group:
         now = now or timezone.now()
         check_can_book(group, organisation=organisation, by=by, count=len(requests), now=now)
-        free = _free_seats(group)
+        hold = _active_holds(group).get(organisation.pk)
+        free = _free_seats(group) + (hold.seats if hold else 0)
         candidates = [
             Seat(
                 status=Seat.Status.CONFIRMED if index < free else Seat.Status.WAITLISTED,
@@ -314,6 +391,7 @@ def reserve_seats(
             _validate_details(seat, argument="seats")
         booking = Booking(group=group, organisation=organisation, booked_by=by)
         _save(booking, by=by, reason=reason, action=Action.CREATED)
+        _take_from_hold(group, hold, min(free, len(requests)), by=by, now=now)
         result = ReservationResult(booking=booking)
         for seat in candidates:
             seat.booking = booking
@@ -395,20 +473,20 @@ def cancel_booking(*, booking: Booking, by, reason: str = "", now=None) -> Cance
 
 
 def move_seat(*, seat: Seat, to_group: CourseGroup, by, reason: str = "", now=None) -> Seat:
-    """Move one seat to another group of the same course; returns the new seat.
+    """Move one seat to another group; returns the new seat.
 
-    Both groups are locked (in a fixed order); the seat is confirmed in the new group if a
-    seat is free there and waitlisted otherwise, and its old place goes to the waiting list.
+    Contact persons move within the course; the library's coordinators to a group of any
+    course, with a reason. Both groups are locked (in a fixed order); the seat is confirmed in
+    the new group if a seat is free there (or held for its organisation) and waitlisted
+    otherwise, and its old place goes to the waiting list.
     """
     booking = seat.booking
     with locked_groups(booking.group_id, to_group.pk) as groups:
         now = now or timezone.now()
         old_group, new_group = groups[booking.group_id], groups[to_group.pk]
-        if old_group.pk == new_group.pk:
-            raise InvalidRequest(_("Choose a different group."))
+        check_can_move(old_group, new_group, organisation=booking.organisation, by=by, now=now)
         if old_group.course.translation_key != new_group.course.translation_key:
-            raise InvalidRequest(_("A seat can only move to a group of the same course."))
-        check_can_change_seats(old_group, organisation=booking.organisation, by=by, now=now)
+            reason = _require_reason(reason)
         seat = Seat.objects.get(pk=seat.pk)
         if seat.status == Seat.Status.CANCELLED:
             raise InvalidState(_("This seat has been cancelled."))
@@ -416,9 +494,11 @@ def move_seat(*, seat: Seat, to_group: CourseGroup, by, reason: str = "", now=No
         reason = reason.strip() or SystemReason.MOVED
         seat.status = Seat.Status.CANCELLED
         _save(seat, by=by, reason=reason, action=Action.MOVED)
-        free = _free_seats(new_group)
+        hold = _active_holds(new_group).get(booking.organisation_id)
+        free = _free_seats(new_group) + (hold.seats if hold else 0)
         new_booking = Booking(group=new_group, organisation=booking.organisation, booked_by=by)
         _save(new_booking, by=by, reason=reason, action=Action.CREATED)
+        _take_from_hold(new_group, hold, min(free, 1), by=by, now=now)
         new_seat = Seat(
             booking=new_booking,
             status=Seat.Status.CONFIRMED if free else Seat.Status.WAITLISTED,
@@ -457,6 +537,99 @@ def update_seat_details(
         reason = reason.strip() or SystemReason.DETAILS_CHANGED
         _save(seat, by=by, reason=reason, action=Action.DETAILS_CHANGED)
     return seat
+
+
+# -- holding seats for an organisation -------------------------------------------------------
+
+
+def hold_seats(
+    *,
+    group: CourseGroup,
+    organisation: Organisation,
+    seats: int,
+    held_until: datetime.date,
+    by,
+    reason: str,
+    today: datetime.date | None = None,
+) -> SeatHold:
+    """Keep `seats` free seats of `group` for `organisation` until `held_until` (a coordinator,
+    with a reason): "3 plaatsen voor Promen tot 1 maart".
+
+    A second hold for the same organisation adds its seats to the first and sets its date.
+    Seats the organisation has on the waiting list take held seats at once.
+    """
+    reason = _require_reason(reason)
+    with locked_group(group.pk) as group:
+        today = today or timezone.localdate()
+        check_can_hold(
+            group,
+            organisation=organisation,
+            by=by,
+            seats=seats,
+            held_until=held_until,
+            free=_free_seats(group),
+            today=today,
+        )
+        hold = _active_holds(group).get(organisation.pk)
+        if hold is None:
+            hold = SeatHold(group=group, organisation=organisation, seats=0, created_by=by)
+        hold.seats += seats
+        hold.held_until = held_until
+        hold.reason = reason
+        _save(hold, by=by, reason=reason, action=Action.HELD)
+        _change_held(group, seats)
+        _fill_free_seats(group, by=by, reason=reason)
+        refresh_pages_showing(group)
+    return hold
+
+
+def release_hold(*, hold: SeatHold, by, reason: str = "", now=None) -> list[Seat]:
+    """Give held seats back, by the coordinator or the organisation they were held for:
+    the waiting list gets them first, in order, then they are free for anyone. Returns the
+    seats promoted from the waiting list."""
+    with locked_group(hold.group_id) as group:
+        hold = SeatHold.objects.select_related("organisation").get(pk=hold.pk)
+        hold.group = group
+        check_can_release_hold(hold, by=by)
+        reason = reason.strip() or SystemReason.HOLD_RELEASED
+        return _release(group, hold, by=by, reason=reason, now=now)
+
+
+def _release(group, hold: SeatHold, *, by, reason, now=None) -> list[Seat]:
+    hold.released_at = now or timezone.now()
+    _save(hold, by=by, reason=reason, action=Action.HOLD_RELEASED)
+    _change_held(group, -hold.seats)
+    refresh_pages_showing(group)
+    return _fill_free_seats(group, by=by, reason=SystemReason.SEAT_BECAME_FREE)
+
+
+def _release_overdue_holds(group, today: datetime.date | None = None) -> list[Seat]:
+    """Holds whose day has passed give their seats back (called for every locked group)."""
+    today = today or timezone.localdate()
+    overdue = SeatHold.objects.filter(group=group, held_until__lt=today).active()
+    promoted = []
+    for hold in overdue:
+        promoted += _release(group, hold, by=None, reason=SystemReason.HOLD_EXPIRED)
+    return promoted
+
+
+def release_overdue_holds(*, today: datetime.date | None = None) -> int:
+    """For the scheduled command: release every hold whose day has passed, one group at a
+    time; returns how many holds were released."""
+    today = today or timezone.localdate()
+    group_ids = (
+        SeatHold.objects.filter(held_until__lt=today)
+        .active()
+        .values_list("group_id", flat=True)
+        .distinct()
+    )
+    released = 0
+    for group_id in sorted(set(group_ids)):
+        overdue = SeatHold.objects.filter(group_id=group_id, held_until__lt=today).active()
+        released += overdue.count()
+        with locked_group(group_id) as group:
+            _release_overdue_holds(group, today)
+    return released
 
 
 # -- coordinators' actions --------------------------------------------------------------------
@@ -512,10 +685,16 @@ def promote_seat(*, seat: Seat, by, reason: str) -> Seat:
         seat = Seat.objects.get(pk=seat.pk)
         if seat.status != Seat.Status.WAITLISTED:
             raise InvalidState(_("Only a seat on the waiting list can be promoted."))
-        if not _free_seats(group):
+        hold = _active_holds(group).get(seat.booking.organisation_id)
+        if not _free_seats(group) and not hold:
             raise GroupFull(
-                _("There is no free seat. Add seats to the group first, or cancel a seat.")
+                _(
+                    "There is no free seat. Add seats to the group, give back held seats, "
+                    "or cancel a seat first."
+                )
             )
+        if not _free_seats(group):
+            _take_from_hold(group, hold, 1, by=by, now=timezone.now())
         seat.status = Seat.Status.CONFIRMED
         _save(seat, by=by, reason=reason, action=Action.PROMOTED)
         _after_commit(notifications.seats_promoted.enqueue, [seat.pk])

@@ -8,6 +8,7 @@ from .access import CalendarFeed, SentReminder
 from .courses import CourseIndexPage, CoursePage
 from .groups import Attendance, Booking, CourseGroup, Seat, Session
 from .history import Action
+from .holds import SeatHold
 from .idempotency import IdempotencyKey
 from .organisations import Location, Membership, Organisation
 
@@ -24,6 +25,7 @@ __all__ = [
     "Membership",
     "Organisation",
     "Seat",
+    "SeatHold",
     "SentReminder",
     "Session",
 ]

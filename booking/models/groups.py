@@ -12,7 +12,7 @@ from modelcluster.models import ClusterableModel
 from simple_history.models import HistoricalRecords
 
 from .history import AuditFields
-from .organisations import Organisation
+from .organisations import SENDING_KINDS, Organisation
 
 
 class AuditedHistory(HistoricalRecords):
@@ -65,17 +65,19 @@ def seat_count(status):
 
 
 def free_seats():
-    """A group's free seats (never below zero), as an expression, e.g. to sum over groups."""
-    return Greatest(F("capacity") - seat_count(Seat.Status.CONFIRMED), 0)
+    """A group's seats free for anyone (never below zero): not confirmed and not held for one
+    organisation, as an expression, e.g. to sum over groups."""
+    return Greatest(F("capacity") - F("seats_held") - seat_count(Seat.Status.CONFIRMED), 0)
 
 
 class CourseGroupQuerySet(models.QuerySet):
     def with_occupancy(self):
-        """Annotate confirmed and waitlisted seats and free seats (never below zero)."""
+        """Annotate confirmed and waitlisted seats and free seats (never below zero; seats
+        held for an organisation are not free)."""
         return self.annotate(
             confirmed_seats=seat_count(Seat.Status.CONFIRMED),
             waitlisted_seats=seat_count(Seat.Status.WAITLISTED),
-        ).annotate(free_seats=Greatest(F("capacity") - F("confirmed_seats"), 0))
+        ).annotate(free_seats=Greatest(F("capacity") - F("seats_held") - F("confirmed_seats"), 0))
 
     def with_dates(self):
         """Annotate the first and last session's dates (None for a group without sessions)."""
@@ -171,14 +173,22 @@ class CourseGroup(ClusterableModel):
         related_name="restricted_groups",
         null=True,
         blank=True,
-        limit_choices_to={"kind": Organisation.Kind.SW_COMPANY},
-        help_text=_("Leave empty for everyone. Choose an SW company for a course on its site."),
+        limit_choices_to={"kind__in": SENDING_KINDS},
+        help_text=_(
+            "Leave empty for everyone. Choose an SW company or a partner for a course on its site."
+        ),
     )
     seats_per_organisation = models.PositiveSmallIntegerField(
         _("seats per organisation"),
         null=True,
         blank=True,
         help_text=_("The most seats one SW company may take. Leave empty for no limit."),
+    )
+    seats_held = models.PositiveSmallIntegerField(
+        _("seats held"),
+        default=0,
+        editable=False,
+        help_text=_("Seats kept for one organisation (SeatHold); not free for others."),
     )
     trainer = models.CharField(
         _("trainer"), max_length=100, blank=True, help_text=_("Who leads the sessions.")
@@ -245,8 +255,8 @@ class CourseGroup(ClusterableModel):
             )
         if self.library_id and self.library.kind != Organisation.Kind.LIBRARY:
             errors["library"] = _("Choose a library.")
-        if self.restricted_to_id and self.restricted_to.kind != Organisation.Kind.SW_COMPANY:
-            errors["restricted_to"] = _("Choose an SW company.")
+        if self.restricted_to_id and not self.restricted_to.sends_learners:
+            errors["restricted_to"] = _("Choose an SW company or a referral partner.")
         if errors:
             raise ValidationError(errors)
 

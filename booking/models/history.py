@@ -21,6 +21,8 @@ class Action(models.TextChoices):
     COMPLETED = "completed", _("Group completed")
     ATTENDANCE = "attendance", _("Attendance recorded")
     DATA_REMOVED = "data_removed", _("Participant details removed")
+    HELD = "held", _("Seats held")
+    HOLD_RELEASED = "hold_released", _("Held seats released")
 
 
 class SystemReason(models.TextChoices):
@@ -41,6 +43,12 @@ class SystemReason(models.TextChoices):
     GROUP_CREATED = "Group created", _("Group created")
     GROUP_EDITED = "Group edited", _("Group edited")
     GROUP_DELETED = "Group deleted", _("Group deleted")
+    HOLD_EXPIRED = (
+        "The held seats were not booked in time",
+        _("The held seats were not booked in time"),
+    )
+    HOLD_BOOKED = "All held seats were booked", _("All held seats were booked")
+    HOLD_RELEASED = "Held seats released", _("Held seats released")
     DATA_REMOVED = (
         "Participant details removed after the retention period",
         _("Participant details removed after the retention period"),

@@ -18,6 +18,7 @@ class Organisation(index.Indexed, models.Model):
     class Kind(models.TextChoices):
         LIBRARY = "library", _("Library")
         SW_COMPANY = "sw_company", _("SW company")
+        REFERRAL_PARTNER = "referral_partner", _("Referral partner")
 
     name = models.CharField(
         _("name"), max_length=200, help_text=_("The name people know, e.g. Bibliotheek Gouda.")
@@ -32,7 +33,10 @@ class Organisation(index.Indexed, models.Model):
         _("kind"),
         max_length=20,
         choices=Kind.choices,
-        help_text=_("Is this a library or an SW company?"),
+        help_text=_(
+            "A library, an SW company, or a referral partner: another organisation that sends "
+            "learners, such as UWV, a social team or a roc."
+        ),
     )
     municipality = models.CharField(
         _("municipality"),
@@ -85,6 +89,14 @@ class Organisation(index.Indexed, models.Model):
     @property
     def is_library(self):
         return self.kind == self.Kind.LIBRARY
+
+    @property
+    def sends_learners(self) -> bool:
+        """SW companies and referral partners book seats for the people they send."""
+        return self.kind in SENDING_KINDS
+
+
+SENDING_KINDS = (Organisation.Kind.SW_COMPANY, Organisation.Kind.REFERRAL_PARTNER)
 
 
 class Location(models.Model):

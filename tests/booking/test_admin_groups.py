@@ -654,8 +654,9 @@ def test_promote_when_the_group_is_full_is_refused(client, staff, full_group):
     response = client.post(url("promote_seat", full_group.pk, fatma.pk), {"reason": "Graag"})
 
     assert response.status_code == 200
-    assert "There is no free seat. Add seats to the group first, or cancel a seat." in text_of(
-        response
+    assert (
+        "There is no free seat. Add seats to the group, give back held seats, "
+        "or cancel a seat first." in text_of(response)
     )
     assert snapshot() == before
 

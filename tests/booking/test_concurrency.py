@@ -12,6 +12,7 @@ the busy timeout), which is what a SQLite site runs on. The suite keeps its in-m
 the browser tests need the live server to share the test's connection.
 """
 
+import datetime
 import sqlite3
 import threading
 import time
@@ -23,11 +24,11 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from booking import services
 from booking.errors import BookingBusy
-from booking.models import Action, Booking, CourseGroup, Seat
+from booking.models import Action, Booking, CourseGroup, Seat, SeatHold
 from booking.selectors import waitlist
 
 from .factories import CompanyFactory, CourseGroupFactory, LocationFactory, UserFactory
@@ -548,3 +549,89 @@ def test_a_database_locked_too_long_gives_the_polite_busy_message_on_sqlite(grou
 
     assert isinstance(error.__cause__, OperationalError)
     assert "database is locked" in str(error.__cause__)
+
+
+# -- held seats, booked by many at once (issue 13) ---------------------------------------------
+
+
+def _hold_for(group, organisation, seats, held_until):
+    coordinator = UserFactory(organisation=group.library)
+    return services.hold_seats(
+        group=group,
+        organisation=organisation,
+        seats=seats,
+        held_until=held_until,
+        by=coordinator,
+        reason="Het SW-bedrijf kiest nog wie er gaan",
+    )
+
+
+@pytest.mark.postgres
+@requires_postgres
+def test_thirty_contacts_of_three_organisations_book_a_group_with_held_seats(group, settings):
+    """5 seats, 3 held for one of three organisations: the holder gets its 3 whatever the
+    order, the others share the 2 free ones, the rest wait in the order they came."""
+    settings.BOOKING_LOCK_TIMEOUT = PATIENT_LOCK_TIMEOUT
+    users = contacts(30, companies=3)
+    holder = company(users[0])
+    _hold_for(group, holder, 3, timezone.localdate() + datetime.timedelta(days=3))
+
+    outcomes, arrivals = book_last_seats_at_once(group, users)
+
+    assert errors(outcomes) == []
+    seats = Seat.objects.filter(booking__group=group)
+    assert seats.confirmed().count() == 5
+    assert seats.confirmed().filter(booking__organisation=holder).count() >= 3
+    assert max(confirmed_over_time(group)) <= 5
+    group.refresh_from_db()
+    assert group.seats_held == 0
+    index_of_thread = {outcome.ident: outcome.index for outcome in outcomes}
+    arrival = [index_of_thread[ident] for ident in arrivals.order]
+    # The first two to arrive from the other organisations took the free seats, unless the
+    # holder's own people came first and took free seats beyond the three held for them.
+    others = [index for index in arrival if company(users[index]) != holder]
+    confirmed_users = set(seats.confirmed().values_list("booking__booked_by", flat=True))
+    confirmed_others = [index for index in others if users[index].pk in confirmed_users]
+    assert confirmed_others == others[: len(confirmed_others)]
+    waiting = [seat.booking.booked_by_id for seat in waitlist(group)]
+    assert len(waiting) == 25
+    index_of_user = {user.pk: index for index, user in enumerate(users)}
+    assert [index_of_user[pk] for pk in waiting] == [
+        index for index in arrival if users[index].pk not in confirmed_users
+    ]
+
+
+@pytest.mark.postgres
+@requires_postgres
+def test_a_hold_expiring_while_people_book_promotes_each_seat_once(group, settings):
+    """The hold's day has passed when 20 people book at once: the first to lock the group
+    releases it, its seats go to whoever waits, and no seat is handed out twice."""
+    settings.BOOKING_LOCK_TIMEOUT = PATIENT_LOCK_TIMEOUT
+    users = contacts(20, companies=4)
+    waiting = contacts(3, companies=1)
+    for user in waiting:
+        services.reserve_seats(group=group, organisation=company(user), by=user, seats=1)
+    # The three waiting take three seats; two remain, and are held for someone else.
+    hold = _hold_for(group, company(users[0]), 2, timezone.localdate())
+    services.reserve_seats(group=group, organisation=company(users[1]), by=users[1], seats=2)
+    SeatHold.objects.filter(pk=hold.pk).update(
+        held_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+
+    outcomes = at_once(
+        len(users),
+        lambda index: services.reserve_seats(
+            group=group, organisation=company(users[index]), by=users[index], seats=1
+        ),
+    )
+
+    assert errors(outcomes) == []
+    seats = Seat.objects.filter(booking__group=group)
+    assert seats.confirmed().count() == 5
+    assert max(confirmed_over_time(group)) <= 5
+    promoted = Seat.history.filter(action=Action.PROMOTED)
+    assert promoted.count() == len(set(promoted.values_list("id", flat=True)))
+    released = SeatHold.history.filter(id=hold.pk, action=Action.HOLD_RELEASED)
+    assert released.count() == 1
+    group.refresh_from_db()
+    assert group.seats_held == 0

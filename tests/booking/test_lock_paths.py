@@ -20,9 +20,10 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db.models.signals import pre_delete, pre_save
+from django.utils import timezone
 
 from booking import services
-from booking.models import Attendance, Booking, CourseGroup, Seat, Session
+from booking.models import Attendance, Booking, CourseGroup, Seat, SeatHold, Session
 
 from .factories import CourseGroupFactory, LocationFactory, SeatFactory
 
@@ -39,6 +40,8 @@ def group_of(instance) -> int | None:
         return Booking.objects.values_list("group_id", flat=True).get(pk=instance.booking_id)
     if isinstance(instance, Attendance):
         return Session.objects.values_list("group_id", flat=True).get(pk=instance.session_id)
+    if isinstance(instance, SeatHold):
+        return instance.group_id
     raise TypeError(instance)
 
 
@@ -71,7 +74,7 @@ class LockSpy:
 def spy():
     """Patch locked_groups with a spy around the real one; record booking rows written."""
     spy = LockSpy()
-    models = (CourseGroup, Session, Booking, Seat, Attendance)
+    models = (CourseGroup, Session, Booking, Seat, Attendance, SeatHold)
     for model in models:
         pre_save.connect(spy.written, sender=model, weak=False)
         pre_delete.connect(spy.written, sender=model, weak=False)
@@ -199,6 +202,41 @@ def delete_group(s):
     return lambda: services.delete_group(group=s.other, by=s.coordinator), [(s.other.pk,)]
 
 
+def hold_seats(s):
+    return lambda: services.hold_seats(
+        group=s.other,
+        organisation=s.people.konnected,
+        seats=2,
+        held_until=timezone.localdate(),
+        by=s.coordinator,
+        reason="Voor de nieuwe collega's",
+    ), [(s.other.pk,)]
+
+
+def _hold(s, **kwargs):
+    return SeatHold.objects.create(
+        group=s.other,
+        organisation=s.people.konnected,
+        seats=2,
+        held_until=timezone.localdate(),
+        reason="Voor de nieuwe collega's",
+        **kwargs,
+    )
+
+
+def release_hold(s):
+    hold = _hold(s)
+    CourseGroup.objects.filter(pk=s.other.pk).update(seats_held=2)
+    return lambda: services.release_hold(hold=hold, by=s.coordinator), [(s.other.pk,)]
+
+
+def release_overdue_holds(s):
+    _hold(s)
+    CourseGroup.objects.filter(pk=s.other.pk).update(seats_held=2)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    return lambda: services.release_overdue_holds(today=tomorrow), [(s.other.pk,)]
+
+
 def remove_participant_details(s):
     last = max(s.group.sessions.latest("date").date, s.other.sessions.latest("date").date)
     return lambda: services.remove_participant_details(
@@ -223,6 +261,9 @@ SCENES = {
         record_everyone_present,
         save_group,
         delete_group,
+        hold_seats,
+        release_hold,
+        release_overdue_holds,
         remove_participant_details,
     )
 }
@@ -269,9 +310,18 @@ def test_every_public_service_has_a_scene():
 
 # -- the static check ------------------------------------------------------------------------
 
-BOOKING_MODELS = {"CourseGroup", "Session", "Booking", "Seat", "Attendance"}
+BOOKING_MODELS = {"CourseGroup", "Session", "Booking", "Seat", "Attendance", "SeatHold"}
 # Managers that lead to booking rows from another object: group.sessions, booking.seats, ...
-BOOKING_RELATIONS = {"seats", "bookings", "sessions", "attendance", "course_groups", "groups"}
+BOOKING_RELATIONS = {
+    "seats",
+    "bookings",
+    "sessions",
+    "attendance",
+    "course_groups",
+    "groups",
+    "holds",
+    "seat_holds",
+}
 BULK_WRITES = {"update", "bulk_update", "bulk_create"}
 ROOT = Path(settings.BASE_DIR)
 SKIPPED_FOLDERS = {".venv", "node_modules", "tests", "staticfiles", "media", ".test-media"}

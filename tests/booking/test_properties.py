@@ -1,20 +1,26 @@
 """Random sequences of bookings keep the rules (hypothesis, stateful testing).
 
 Three SW companies reserve 1-3 seats, contact persons and the library cancel seats, the
-coordinator changes the capacity (1-8) and promotes from the waiting list, in any order. After
-every step:
+coordinator changes the capacity (1-8), promotes from the waiting list, holds seats for a
+company, and holds are given back or expire; seats move to a second group of the course and
+back, in any order. After every step:
 
-- confirmed seats never exceed the capacity (rule 1), and nobody waits while a seat is free;
+- confirmed and held seats never exceed the capacity (rule 1), the group's count of held
+  seats is the sum of its active holds, and nobody waits while a seat is free for them;
 - the waiting list is first come, first served (rule 3): nobody still waiting joined the list
-  before a seat that was promoted from it (there is no per-company limit in this group);
+  before a seat that was promoted from it, apart from seats taking a seat held for their own
+  company (there is no per-company limit in this group);
 - every row the step changed has exactly one new history record, with the user and a reason
   (rule 8), and a refused step changed nothing at all.
 """
 
+import datetime
 from collections import Counter
 
 import pytest
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -27,25 +33,32 @@ from hypothesis.stateful import (
 
 from booking import services
 from booking.errors import BookingError
-from booking.models import Action, Booking, CourseGroup, Seat
+from booking.models import Action, Booking, CourseGroup, Seat, SeatHold
 
-from .factories import CompanyFactory, UserFactory
+from .factories import CompanyFactory, CourseGroupFactory, UserFactory
 
-MODELS = (CourseGroup, Booking, Seat)
+MODELS = (CourseGroup, Booking, Seat, SeatHold)
 
 
-def rows_of(group) -> dict:
-    """Every booking row of the group, by (model, id), with its field values."""
+def rows_of(*groups) -> dict:
+    """Every booking row of the groups, by (model, id), with its field values.
+
+    A group's count of held seats is left out: it follows the holds, whose own history says
+    who changed them and why.
+    """
+    ids = [group.pk for group in groups]
     querysets = {
-        CourseGroup: CourseGroup.objects.filter(pk=group.pk),
-        Booking: Booking.objects.filter(group=group),
-        Seat: Seat.objects.filter(booking__group=group),
+        CourseGroup: CourseGroup.objects.filter(pk__in=ids).defer("seats_held"),
+        Booking: Booking.objects.filter(group__in=ids),
+        Seat: Seat.objects.filter(booking__group__in=ids),
+        SeatHold: SeatHold.objects.filter(group__in=ids),
     }
-    return {
-        (model.__name__, values["id"]): values
-        for model, queryset in querysets.items()
-        for values in queryset.values()
-    }
+    rows = {}
+    for model, queryset in querysets.items():
+        for values in queryset.values():
+            values.pop("seats_held", None)
+            rows[(model.__name__, values["id"])] = values
+    return rows
 
 
 def history_counts() -> Counter:
@@ -83,6 +96,8 @@ def test_random_booking_sequences_keep_the_rules(people, group):
     }
     coordinator = people.coordinator_gouda
     assert group.seats_per_organisation is None
+    other = CourseGroupFactory(course=group.course, library=people.gouda, capacity=3)
+    today = timezone.localdate()
 
     class Bookings(RuleBasedStateMachine):
         """One group, many hands. Each run is rolled back, so every run starts from the
@@ -99,17 +114,19 @@ def test_random_booking_sequences_keep_the_rules(people, group):
 
         # -- doing things, and checking what each did -----------------------------------
 
-        def step(self, name, action):
-            """Run one service call; check the history of what it changed (or refused)."""
-            before_rows, before_history = rows_of(group), history_counts()
+        def step(self, name, action, *, by_system=False):
+            """Run one service call; check the history of what it changed (or refused).
+
+            Leerplein's own steps (a hold whose day passed) have no user, only a reason."""
+            before_rows, before_history = rows_of(group, other), history_counts()
             try:
                 action()
             except BookingError as error:
                 event(f"{name} refused: {type(error).__name__}")  # --hypothesis-show-statistics
-                assert rows_of(group) == before_rows, f"{name} was refused but changed rows"
+                assert rows_of(group, other) == before_rows, f"{name} was refused but changed"
                 assert history_counts() == before_history
                 return False
-            after_rows = rows_of(group)
+            after_rows = rows_of(group, other)
             changed = {key for key, values in after_rows.items() if before_rows.get(key) != values}
             fresh = new_history(before_history)
             per_row = Counter(key for key, _record in fresh)
@@ -119,7 +136,7 @@ def test_random_booking_sequences_keep_the_rules(people, group):
             assert all(count == 1 for count in per_row.values()), f"{name}: {per_row}"
             assert set(per_row) <= set(after_rows)
             for key, record in fresh:
-                assert record.history_user_id is not None, f"{name}: {key} has no user"
+                assert by_system or record.history_user_id is not None, f"{name}: {key} no user"
                 assert record.history_change_reason.strip(), f"{name}: {key} has no reason"
                 assert record.action, f"{name}: {key} has no action"
                 if key[0] == "Seat":
@@ -138,7 +155,7 @@ def test_random_booking_sequences_keep_the_rules(people, group):
 
         @rule(company=st.sampled_from(companies), count=st.integers(1, 3))
         def reserve(self, company, count):
-            free_before = services._free_seats(CourseGroup.objects.get(pk=group.pk))
+            free_before = services._free_for(CourseGroup.objects.get(pk=group.pk), company)
             booked = []
             done = self.step(
                 "reserve",
@@ -174,13 +191,14 @@ def test_random_booking_sequences_keep_the_rules(people, group):
         @rule(capacity=st.integers(1, 8))
         def change_capacity(self, capacity):
             confirmed = Seat.objects.filter(booking__group=group).confirmed().count()
+            confirmed += CourseGroup.objects.get(pk=group.pk).seats_held
             done = self.step(
                 "capacity",
                 lambda: services.change_capacity(
                     group=group, capacity=capacity, by=coordinator, reason="Andere zaal"
                 ),
             )
-            # Rule 6: refused exactly when the new number is below the confirmed seats.
+            # Rule 6: refused exactly when the new number is below the confirmed and held seats.
             assert done == (capacity >= confirmed)
             if done:
                 assert CourseGroup.objects.get(pk=group.pk).capacity == capacity
@@ -202,16 +220,73 @@ def test_random_booking_sequences_keep_the_rules(people, group):
                 lambda: services.promote_seat(seat=seat, by=coordinator, reason="Voorrang"),
             )
 
+        @rule(company=st.sampled_from(companies), count=st.integers(1, 3), days=st.integers(-1, 20))
+        def hold(self, company, count, days):
+            fresh = CourseGroup.objects.get(pk=group.pk)
+            free_before = services._free_seats(fresh)
+            done = self.step(
+                "hold",
+                lambda: services.hold_seats(
+                    group=group,
+                    organisation=company,
+                    seats=count,
+                    held_until=today + datetime.timedelta(days=days),
+                    by=coordinator,
+                    reason="Voor nieuwe collega's",
+                ),
+            )
+            # Allowed exactly for a day from today until before the first session (in 14
+            # days) and no more seats than are free.
+            assert done == (0 <= days < 14 and count <= free_before)
+
+        @precondition(lambda self: SeatHold.objects.active().filter(group=group).exists())
+        @rule(pick=st.integers(0, 1000), by_holder=st.booleans())
+        def release(self, pick, by_holder):
+            holds = list(SeatHold.objects.active().filter(group=group).order_by("pk"))
+            hold = holds[pick % len(holds)]
+            by = contacts[hold.organisation_id] if by_holder else coordinator
+            assert self.step("release", lambda: services.release_hold(hold=hold, by=by))
+
+        @precondition(lambda self: SeatHold.objects.active().filter(group=group).exists())
+        @rule()
+        def expire(self):
+            assert self.step(
+                "expire",
+                lambda: services.release_overdue_holds(today=today + datetime.timedelta(days=30)),
+                by_system=True,
+            )
+
+        @precondition(lambda self: Seat.objects.filter(booking__group=group).active().exists())
+        @rule(pick=st.integers(0, 1000), there=st.booleans())
+        def move(self, pick, there):
+            source, target = (group, other) if there else (other, group)
+            seats = list(Seat.objects.filter(booking__group=source).active().order_by("pk"))
+            if not seats:
+                return
+            seat = seats[pick % len(seats)]
+            by = contacts[seat.booking.organisation_id]
+            assert self.step("move", lambda: services.move_seat(seat=seat, to_group=target, by=by))
+
         # -- what always holds -----------------------------------------------------------
 
         @invariant()
         def never_more_confirmed_than_seats(self):
-            capacity = CourseGroup.objects.get(pk=group.pk).capacity
-            seats = Seat.objects.filter(booking__group=group)
-            confirmed = seats.confirmed().count()
-            assert confirmed <= capacity
-            if seats.waitlisted().exists():
-                assert confirmed == capacity, "someone waits while a seat is free"
+            for each in (group, other):
+                fresh = CourseGroup.objects.get(pk=each.pk)
+                seats = Seat.objects.filter(booking__group=each)
+                confirmed = seats.confirmed().count()
+                holds = SeatHold.objects.active().filter(group=each)
+                assert fresh.seats_held == (holds.aggregate(total=Sum("seats"))["total"] or 0)
+                assert confirmed + fresh.seats_held <= fresh.capacity
+                waiting = seats.waitlisted()
+                if waiting.exists():
+                    assert confirmed + fresh.seats_held == fresh.capacity, (
+                        "someone waits while a seat is free"
+                    )
+                    holders = holds.values("organisation")
+                    assert not waiting.filter(booking__organisation__in=holders).exists(), (
+                        "someone waits while a seat is held for their company"
+                    )
 
         @invariant()
         def first_come_first_served(self):
@@ -219,7 +294,8 @@ def test_random_booking_sequences_keep_the_rules(people, group):
             promoted_ids = Seat.history.filter(
                 action=Action.PROMOTED, id__in=seats.values("pk")
             ).values("id")
-            promoted = seats.filter(pk__in=promoted_ids)
+            held_for = SeatHold.objects.filter(group=group).values("organisation")
+            promoted = seats.filter(pk__in=promoted_ids).exclude(booking__organisation__in=held_for)
             last_promoted = max(((s.waitlisted_at, s.pk) for s in promoted), default=None)
             first_waiting = seats.in_waitlist_order().first()
             if last_promoted and first_waiting:

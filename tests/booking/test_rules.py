@@ -218,7 +218,8 @@ def test_promoting_by_hand_needs_a_free_seat_and_a_reason(group, people):
     with pytest.raises(GroupFull) as refusal:
         services.promote_seat(seat=waiting, by=people.coordinator_gouda, reason="Urgent")
     assert refusal.value.message == (
-        "There is no free seat. Add seats to the group first, or cancel a seat."
+        "There is no free seat. Add seats to the group, give back held seats, "
+        "or cancel a seat first."
     )
     with pytest.raises(InvalidRequest) as refusal:
         services.promote_seat(seat=waiting, by=people.coordinator_gouda, reason="  ")
@@ -309,11 +310,21 @@ def test_nobody_books_for_an_organisation_they_do_not_belong_to(group, people):
         services.reserve_seats(
             group=group, organisation=people.promen, by=people.coordinator_deventer, seats=1
         )
+    # Another library's coordinators book neither for the group's library nor for their own.
+    for organisation in (people.gouda, people.deventer):
+        with pytest.raises(NotAllowed) as refusal:
+            services.reserve_seats(
+                group=group, organisation=organisation, by=people.coordinator_deventer, seats=1
+            )
+    assert refusal.value.message == (
+        "Seats are reserved by an SW company, a referral partner or the group's library."
+    )
+    # A contact person cannot book in the library's name.
     with pytest.raises(NotAllowed) as refusal:
         services.reserve_seats(
-            group=group, organisation=people.gouda, by=people.coordinator_gouda, seats=1
+            group=group, organisation=people.gouda, by=people.contact_promen, seats=1
         )
-    assert refusal.value.message == "Only an SW company can reserve seats."
+    assert refusal.value.message == "Only the library's coordinators can reserve seats for it."
     # The group's own coordinator may book on behalf of a company (a phone booking).
     result = services.reserve_seats(
         group=group, organisation=people.promen, by=people.coordinator_gouda, seats=1
