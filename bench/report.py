@@ -90,9 +90,9 @@ def reservation_summary(result: dict) -> str:
             ]
         )
     outcome = (
-        f"{result['groups']} groups of {result['capacity']} seats: {result['confirmed']} seats "
-        f"confirmed, {result['waitlisted']} waitlisted, {result['over_capacity']} groups over "
-        "capacity."
+        f"{result['groups']} groups of {result['capacity']} seats, {result.get('held', 0)} seats "
+        f"held for one company at the start: {result['confirmed']} seats confirmed, "
+        f"{result['waitlisted']} waitlisted, {result['over_capacity']} groups over capacity."
     )
     notes = "".join(f"\n- (!) {problem}" for problem in result["problems"])
     return f"{padded(RESERVATION_COLUMNS, lines)}\n\n{outcome}{notes}"
