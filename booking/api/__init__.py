@@ -1,9 +1,11 @@
 """The booking API (`/api/v1/`), built with django-ninja.
 
-Public: course groups and their free seats. For contact persons of an SW company (personal
-API token or the portal's session): reserve, read and cancel their organisation's bookings,
-and read their history. The OpenAPI document is at `/api/v1/openapi.json`, its documentation
-page at `/api/v1/docs` (Swagger UI, served from our own static files).
+Public: course groups and their free seats. For contact persons of an SW company or a
+referral partner (personal API token or the portal's session): reserve, read, move and
+cancel their organisation's bookings, give back seats held for them, keep "er is plek"
+alerts, and read their bookings' history. The OpenAPI document is at
+`/api/v1/openapi.json`, its documentation page at `/api/v1/docs` (Swagger UI, served from our
+own static files).
 """
 
 import json
@@ -17,22 +19,24 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Router
 from ninja.openapi.docs import Swagger, render_template
 
+from .alerts import router as alerts_router
 from .bookings import router as bookings_router
 from .errors import JsonParser, error_response, not_found, register_error_handlers
 from .groups import router as groups_router
 from .throttling import AnonymousRateThrottle, AuthenticatedRateThrottle
 
 DESCRIPTION = """\
-Course groups with free seats (public), and the bookings of your own SW company.
+Course groups with free seats (public), and the bookings of your own organisation: an SW
+company or a referral partner (UWV, a social team, a school, a welfare organisation).
 
 ## Authentication
 
 Send a personal API token: `Authorization: Bearer wagtail_…`. Contact persons make one in the
 portal (API keys), an administrator with `python manage.py create_api_token <username>`; it
 acts as that contact person and can be revoked. The portal's session works too (then POST
-requests need the `X-CSRFToken` header). Only contact persons of an SW company can use the
-booking endpoints (others: 403). You only ever see your own organisation's bookings: any
-other booking answers 404.
+requests need the `X-CSRFToken` header). Only contact persons of an SW company or a referral
+partner can use the booking endpoints (others: 403); both work the same way. You only ever see
+your own organisation's bookings: any other booking answers 404.
 
 ## Language
 
@@ -55,8 +59,9 @@ is answered.
   `control_characters`: the address or a query parameter holds a control character (a NUL
   byte, say).
 - 401 `not_authenticated`: no token or session, or a wrong or revoked token.
-- 403 `permission_denied`: not a contact person of an SW company; `csrf_failed`: a session
-  POST without its CSRF token; `not_allowed`: the group is only for another organisation.
+- 403 `permission_denied`: not a contact person of an SW company or a referral partner;
+  `csrf_failed`: a session POST without its CSRF token; `not_allowed`: the group is only for
+  another organisation.
 - 404 `not_found`: it does not exist, or it is not yours.
 - 405 `method_not_allowed`.
 - 409: a booking rule says no: `not_bookable` (closed, cancelled, outside the booking
@@ -81,6 +86,20 @@ first answer back (same status and body, with the header `Idempotent-Replayed: t
 second booking is made, even when both requests arrive at once. Keys are per organisation.
 The same key with a different request answers 409 `idempotency_key_reused`; use a new key for
 each new reservation. A refused reservation is not remembered, so its retry is tried again.
+
+## Seats held for you
+
+A library can hold seats of a group for your organisation until a date. Nobody else can book
+them, so `seats_free` leaves them out; your own view of the group shows them as
+`seats_held_for_you`, held until `seats_held_for_you_until`. Reserve as usual: your seats are
+taken from the held ones first. Do you not need them? `DELETE /groups/{{group_id}}/held-seats`
+gives them back; the waiting list gets them first.
+
+## Moving a seat
+
+`POST /bookings/{{booking_id}}/seats/{{seat_id}}/move` with `{{"group_id": …}}` moves one seat to
+another group of the same course, under the same rules as in the portal (a group of another
+course: 403 `not_allowed`). The answer is the new booking that holds the seat.
 
 ## Rate limit
 
@@ -212,5 +231,6 @@ api = LeerpleinAPI(
 register_error_handlers(api)
 api.add_router("", groups_router)
 api.add_router("", bookings_router)
+api.add_router("", alerts_router)
 # Last, so it only answers what no endpoint above matched.
 api.add_router("", unknown_router)

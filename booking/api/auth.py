@@ -11,7 +11,7 @@ no ambient credentials to abuse.
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
-from ninja.errors import AuthenticationError, AuthorizationError
+from ninja.errors import AuthenticationError
 from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 from wagtail.api.v3.auth import BearerTokenAuth
@@ -23,7 +23,9 @@ from .errors import ApiError
 
 
 class _Roles:
-    """Booking endpoints are for contact persons of an SW company only (403 for others)."""
+    """Booking endpoints are for contact persons only (403 for others): of an SW company or a
+    referral partner, every organisation that sends learners. `company_of` is the user's
+    organisation unless it is a library, so both kinds pass the same check."""
 
     def __init__(self, *, contact_persons_only: bool = False):
         self.contact_persons_only = contact_persons_only
@@ -31,7 +33,14 @@ class _Roles:
 
     def _check_role(self, request, result):
         if result is not None and self.contact_persons_only and company_of(request.user) is None:
-            raise AuthorizationError
+            raise ApiError(
+                403,
+                "permission_denied",
+                _(
+                    "Only contact persons of an SW company or a referral partner can use this "
+                    "part of the API."
+                ),
+            )
         return result
 
 

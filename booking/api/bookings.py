@@ -1,4 +1,5 @@
-"""Bookings of the contact person's own SW company: reserve, read, cancel, history.
+"""Bookings of the contact person's own organisation (an SW company or a referral partner):
+reserve, read, cancel, move a seat, history.
 
 The organisation always comes from the user (their membership), never from the request;
 another organisation's booking answers 404, as if it did not exist. Every change goes through
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Body, Header, Path, Query, Router, Status
 
 from booking import idempotency, services
+from booking.errors import InvalidRequest
 from booking.history import BOOKING_SOURCES, history_rows, load_entries
 from booking.models import Booking, CourseGroup, Seat
 from booking.roles import company_of
@@ -21,7 +23,7 @@ from booking.selectors import bookings_visible_to, waitlist_positions
 from booking.services import ReservationResult, SeatRequest
 
 from .auth import contact_persons
-from .errors import error_responses, field_error
+from .errors import ApiError, error_responses, field_error, not_found
 from .schemas import (
     MAX_ID,
     BookingFilters,
@@ -31,11 +33,13 @@ from .schemas import (
     CancelIn,
     HistoryFilters,
     HistoryPage,
+    MoveIn,
 )
 
 router = Router(tags=["Bookings"], auth=contact_persons())
 
 BookingId = Path(..., ge=1, le=MAX_ID)
+SeatId = Path(..., ge=1, le=MAX_ID)
 OptionalCancel = Body(None)
 IdempotencyKeyHeader = Header(
     None,
@@ -246,6 +250,55 @@ def cancel_booking(request, booking_id: int = BookingId, payload: CancelIn | Non
         booking=booking, by=request.user, reason=payload.reason, seat_ids=payload.seat_ids
     )
     return _answer(_booking(request, booking_id))
+
+
+@router.post(
+    "/bookings/{int:booking_id}/seats/{int:seat_id}/move",
+    response={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 422, 429, 503)},
+    summary="Move a seat to another group",
+)
+def move_seat(request, payload: MoveIn, booking_id: int = BookingId, seat_id: int = SeatId):
+    """Move one seat of this booking to another group of the same course, for example one
+    that suits the participant better. The participant's details go along. The seat is
+    confirmed in the new group if a seat is free there (or held for your organisation), and
+    otherwise goes on its waiting list; its old place goes to the first one on the old group's
+    waiting list. Answers the new booking that holds the moved seat (a new `id`, one seat with
+    its `status` and `waitlist_position`); the old booking keeps the seat as cancelled.
+
+    The same rules as in the portal: until the cancellation deadline of the old group (409
+    `deadline_passed`), and only into a group you could book now (409 `not_bookable`, 403
+    `not_allowed`, 409 `organisation_limit`). A group of another course: 403 `not_allowed`
+    (only the library moves a seat to another course). The group the seat is in already, or a
+    cancelled seat: 409 `invalid_state`. A seat that is not in this booking, or a group that
+    does not exist: 404."""
+    booking = _booking(request, booking_id)
+    seat = next((seat for seat in booking.seats.all() if seat.pk == seat_id), None)
+    if seat is None:
+        raise not_found()
+    seat.booking = booking
+    to_group = (
+        CourseGroup.objects.exclude(status=CourseGroup.Status.DRAFT)
+        .filter(pk=payload.group_id)
+        .first()
+    )
+    if to_group is None:
+        raise field_error(
+            "group_id", _("There is no group with this number."), code="not_found", status=404
+        )
+    try:
+        moved = services.move_seat(
+            seat=seat, to_group=to_group, by=request.user, reason=payload.reason
+        )
+    except InvalidRequest as error:
+        if error.code != InvalidRequest.code or error.argument:
+            raise
+        # The move rule's plain refusals are about which group was chosen, not about the shape
+        # of the request (which is what 422 means here): another course is the library's to
+        # decide, and the seat's own group is where it is already.
+        if to_group.pk == booking.group_id:
+            raise ApiError(409, "invalid_state", error.message) from error
+        raise ApiError(403, "not_allowed", error.message) from error
+    return _answer(_booking(request, moved.booking_id))
 
 
 @router.get(

@@ -199,7 +199,10 @@ def register_error_handlers(api: NinjaAPI) -> None:
         return error_response(
             403,
             "permission_denied",
-            _("Only contact persons of an SW company can use this part of the API."),
+            _(
+                "Only contact persons of an SW company or a referral partner can use this "
+                "part of the API."
+            ),
         )
 
     @api.exception_handler(Throttled)

@@ -1,8 +1,9 @@
-"""Course groups and their free seats: public, like the course pages.
+"""Course groups and their free seats: public, like the course pages; and giving back seats a
+library held for your organisation.
 
 A list costs the same few queries however many groups it holds: occupancy, the
-organisation's own seats and "bookable" are computed in the database, sessions come in one
-prefetch.
+organisation's own seats, the seats held for it and "bookable" are computed in the database,
+sessions come in one prefetch.
 """
 
 from django.db.models import (
@@ -19,17 +20,20 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
-from booking.models import CourseGroup, CoursePage, Seat, Session
+from booking import services
+from booking.models import CourseGroup, CoursePage, Seat, SeatHold, Session
 from booking.roles import company_of
 from booking.selectors import availability, course_titles
 
-from .auth import public
+from .auth import contact_persons, public
 from .errors import error_responses, not_found
 from .schemas import MAX_ID, GroupFilters, GroupOut, GroupPage
 
 router = Router(tags=["Groups"], auth=public())
+
+GroupId = Path(..., ge=1, le=MAX_ID)
 
 
 def _seats_of(organisation):
@@ -41,6 +45,15 @@ def _seats_of(organisation):
         .values("booking__group")
         .annotate(count=Count("pk"))
         .values("count")
+    )
+
+
+def _holds_for(organisation, today=None):
+    """The organisation's active holds (at most one per group: a second hold adds to the
+    first). A hold whose day has passed is left out: the next change to its group releases it
+    (booking/services.py), so its seats are no longer the organisation's to book."""
+    return SeatHold.objects.active().filter(
+        organisation=organisation, held_until__gte=today or timezone.localdate()
     )
 
 
@@ -64,7 +77,13 @@ def public_groups(user, now=None):
     )
     organisation = company_of(user)
     if organisation is not None:
-        groups = groups.annotate(organisation_seats=Coalesce(_seats_of(organisation), 0))
+        today = timezone.localdate(now)
+        held = _holds_for(organisation, today).filter(group=OuterRef("pk"))
+        groups = groups.annotate(
+            organisation_seats=Coalesce(_seats_of(organisation), 0),
+            held_for_you=Coalesce(Subquery(held.values("seats")[:1]), 0),
+            held_for_you_until=Subquery(held.values("held_until")[:1]),
+        )
         bookable &= Q(restricted_to__isnull=True) | Q(restricted_to=organisation)
         bookable &= Q(seats_per_organisation__isnull=True) | Q(
             organisation_seats__lt=F("seats_per_organisation")
@@ -106,6 +125,9 @@ def group_out(group: CourseGroup, titles: dict[int, str]) -> dict:
         ],
         "capacity": group.capacity,
         "seats_free": seats.free,
+        # Only a contact person's own organisation's hold: someone else's is their business.
+        "seats_held_for_you": getattr(group, "held_for_you", 0),
+        "seats_held_for_you_until": getattr(group, "held_for_you_until", None),
         "waitlist_length": seats.waitlisted,
         "status": group.status,
         "bookable": group.bookable,
@@ -151,8 +173,33 @@ def list_groups(request, filters: Query[GroupFilters]):
     summary="One course group",
     openapi_extra={"security": [{}]},
 )
-def get_group(request, group_id: int = Path(..., ge=1, le=MAX_ID)):
+def get_group(request, group_id: int = GroupId):
     group = public_groups(request.user).filter(pk=group_id).first()
     if group is None:
         raise not_found()
     return group_out(group, course_titles([group.course]))
+
+
+@router.delete(
+    "/groups/{int:group_id}/held-seats",
+    auth=contact_persons(),
+    response={204: None, **error_responses(401, 403, 404, 409, 422, 429, 503)},
+    summary="Give back the seats held for you",
+)
+def release_held_seats(request, group_id: int = GroupId):
+    """The library held seats in this group for your organisation (`seats_held_for_you`) and
+    you do not need them (any more). Seats you booked stay yours. The seats you give back go
+    to the waiting list first, in order, and then to anyone. No body; answers 204 without a
+    body. No seats held for your organisation in this group (or the day they were held until
+    has passed): 404."""
+    hold = (
+        _holds_for(company_of(request.user))
+        .filter(group_id=group_id)
+        .exclude(group__status=CourseGroup.Status.DRAFT)
+        .first()
+    )
+    if hold is None:
+        raise not_found()
+    # A refusal (the hold was released a moment ago: 409) is a BookingError; errors.py answers.
+    services.release_hold(hold=hold, by=request.user)
+    return Status(204, None)

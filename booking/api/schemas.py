@@ -130,7 +130,20 @@ class GroupOut(Schema):
     location: LocationOut
     sessions: list[SessionOut]
     capacity: int
-    seats_free: int = Field(description="Seats nobody has confirmed yet.")
+    seats_free: int = Field(
+        description="Seats anyone can still have confirmed: not confirmed yet and not held "
+        "for one organisation."
+    )
+    seats_held_for_you: int = Field(
+        description="Seats the library holds for your organisation in this group, on top of "
+        "`seats_free`: only you can book them, until `seats_held_for_you_until`. Reserve "
+        "seats as usual; they are taken from these first. 0 without a hold, and always 0 for "
+        "a request without a contact person's API token or session."
+    )
+    seats_held_for_you_until: datetime.date | None = Field(
+        description="The last day the seats are held for you; after it they go to the waiting "
+        "list and then to anyone. Null without a hold."
+    )
     waitlist_length: int = Field(description="Seats on the waiting list.")
     status: Literal["open", "closed", "cancelled", "completed"]
     bookable: bool = Field(
@@ -144,10 +157,10 @@ class GroupOut(Schema):
         description="Until then contact persons can cancel seats themselves."
     )
     only_for: OrganisationOut | None = Field(
-        description="The one SW company that may book this group (a course on its site)."
+        description="The one organisation that may book this group (a course on its site)."
     )
     seats_per_organisation: int | None = Field(
-        description="The most seats one SW company may hold, waiting list included."
+        description="The most seats one organisation may have, waiting list included."
     )
 
 
@@ -237,6 +250,15 @@ class CancelIn(Schema):
         min_length=1,
         max_length=MAX_SEATS_PER_BOOKING,
         description="The seats to cancel; leave out to cancel every seat of the booking.",
+    )
+    reason: Reason = Field("", description="Why; kept in the history.")
+
+
+class MoveIn(Schema):
+    model_config = STRICT_BODY
+
+    group_id: Id = Field(
+        description="The group the seat moves to: another group of the same course."
     )
     reason: Reason = Field("", description="Why; kept in the history.")
 

@@ -891,8 +891,8 @@ def test_create_api_token_has_a_default_name(people):
     ("username", "message"),
     [
         ("nobody", 'There is no user "nobody".'),
-        ("coordinator-gouda", "is not a contact person of an SW company"),
-        ("admin", "is not a contact person of an SW company"),
+        ("coordinator-gouda", "is not a contact person of an SW company or a referral partner"),
+        ("admin", "is not a contact person of an SW company or a referral partner"),
     ],
 )
 def test_create_api_token_refuses_other_users(people, username, message):

@@ -14,7 +14,8 @@ from booking.roles import company_of
 
 class Command(BaseCommand):
     help = (
-        "Make a personal API token for a contact person of an SW company and print it. "
+        "Make a personal API token for a contact person of an SW company or a referral partner "
+        "and print it. "
         "The token acts as that person in the booking API."
     )
 
@@ -36,8 +37,8 @@ class Command(BaseCommand):
         company = company_of(user)
         if company is None:
             raise CommandError(
-                f'"{username}" is not a contact person of an SW company; only they can use the '
-                "booking API. Link the account to an SW company first."
+                f'"{username}" is not a contact person of an SW company or a referral '
+                "partner; only they can use the booking API. Link the account to one first."
             )
         name = name.strip() or f"API token {timezone.localdate():%Y-%m-%d}"
         _token, plaintext = APIToken.create_token(user=user, name=name)
