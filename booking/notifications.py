@@ -168,20 +168,32 @@ def reservation_made(booking_id, attempt=1):
     )
 
 
-@task()
-def seats_promoted(seat_ids, attempt=1):
+def _tell_confirmed(template, seat_ids, *, again, attempt):
+    """One mail per booking about its seats that are confirmed now, with a calendar file."""
     for booking, seats in _bookings_with(seat_ids):
         seats = [seat for seat in seats if seat.status == Seat.Status.CONFIRMED]
         if seats:
             _notify(
-                "promoted",
+                template,
                 booking,
-                again=seats_promoted,
+                again=again,
                 args=[_pks(seats)],
                 attempt=attempt,
                 seats=seats,
                 calendar={},
             )
+
+
+@task()
+def seats_promoted(seat_ids, attempt=1):
+    _tell_confirmed("promoted", seat_ids, again=seats_promoted, attempt=attempt)
+
+
+@task()
+def seats_moved_to_new_group(seat_ids, attempt=1):
+    """Waiting seats the library moved into a new group it opened for them: one mail per
+    booking, with the new dates."""
+    _tell_confirmed("moved_to_new_group", seat_ids, again=seats_moved_to_new_group, attempt=attempt)
 
 
 @task()

@@ -764,3 +764,70 @@ def course_search_keywords(course: CoursePage) -> list[str]:
         .distinct()
     )
     return list(dict.fromkeys(name for row in rows for name in row if name))
+
+
+# -- unmet demand --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Demand:
+    """People waiting for one course, level and town at a library, since when the first of
+    them waits, and the earliest-made group they wait in (to open a new group from)."""
+
+    course_title: str
+    level: int
+    town: str
+    waiting: int
+    oldest_since: datetime.datetime
+    group_id: int
+
+    @property
+    def label(self) -> str:
+        """E.g. "12 wachtenden voor Klik & Tik niveau 1 in Gouda"."""
+        return ngettext(
+            "%(count)s person waiting for %(course)s level %(level)s in %(town)s",
+            "%(count)s people waiting for %(course)s level %(level)s in %(town)s",
+            self.waiting,
+        ) % {
+            "count": self.waiting,
+            "course": self.course_title,
+            "level": self.level,
+            "town": self.town,
+        }
+
+
+def unmet_demand(library) -> list[Demand]:
+    """Waiting seats in the library's running groups per course, level and town, most
+    waiting first: one aggregate query and the course titles."""
+    rows = (
+        Seat.objects.waitlisted()
+        .filter(
+            booking__group__library=library,
+            booking__group__status__in=[CourseGroup.Status.OPEN, CourseGroup.Status.CLOSED],
+        )
+        .values(
+            "booking__group__course",
+            "booking__group__level",
+            "booking__group__location__city",
+        )
+        .annotate(
+            waiting=Count("pk"),
+            oldest_since=Min("waitlisted_at"),
+            group_id=Min("booking__group"),
+        )
+        .order_by("-waiting", "oldest_since")
+    )
+    rows = list(rows)
+    courses = CoursePage.objects.filter(pk__in={row["booking__group__course"] for row in rows})
+    titles = course_titles(list(courses))
+    return [
+        Demand(
+            course_title=titles[row["booking__group__course"]],
+            level=row["booking__group__level"],
+            town=row["booking__group__location__city"],
+            waiting=row["waiting"],
+            oldest_since=row["oldest_since"],
+            group_id=row["group_id"],
+        )
+        for row in rows
+    ]

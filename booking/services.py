@@ -28,7 +28,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from booking import notifications
+from booking import alerts, notifications
+from booking import messages as library_mail
 from booking.errors import (
     BookingBusy,
     CapacityBelowConfirmed,
@@ -150,7 +151,13 @@ def locked_groups(*group_ids: int) -> Iterator[dict[int, CourseGroup]]:
             for group in groups.values():
                 if group.seats_held:
                     _release_overdue_holds(group)
+            full = [pk for pk, group in groups.items() if _is_full_and_open(group)]
             yield groups
+            for group_id in full:
+                # Room came free in a full group, and its waiting list did not take it all:
+                # subscribers to "er is plek" alerts hear of it in their next digest.
+                if _free_seats_now(group_id):
+                    _after_commit(alerts.record_room, group_id)
     except OperationalError as error:
         if _is_lock_failure(error):
             # Busy is expected under load; a deadlock would mean a lock-order bug, so say so.
@@ -186,6 +193,10 @@ def _save(instance, *, by, reason, action: str, **kwargs):
     _attribute(instance, by=by, reason=reason)
     instance._history_action = action
     instance.save(**kwargs)
+
+
+def _pks(objects) -> list[int]:
+    return [each.pk for each in objects]
 
 
 def _after_commit(function, *args):
@@ -235,6 +246,17 @@ def _seats(group):
 def _free_seats(group) -> int:
     """Seats free for anyone: neither confirmed nor held for one organisation."""
     return max(group.capacity - group.seats_held - _seats(group).confirmed().count(), 0)
+
+
+def _is_full_and_open(group) -> bool:
+    return group.status == CourseGroup.Status.OPEN and not _free_seats(group)
+
+
+def _free_seats_now(group_id: int) -> int:
+    """Free seats as written so far in this transaction (the services may have changed the
+    capacity, the holds or the seats of another copy of the group)."""
+    group = CourseGroup.objects.only("capacity", "seats_held", "status").get(pk=group_id)
+    return _free_seats(group) if group.status == CourseGroup.Status.OPEN else 0
 
 
 def _active_holds(group) -> dict[int, SeatHold]:
@@ -404,6 +426,12 @@ def reserve_seats(
 
             result.waitlist_positions = waitlist_positions([group.pk])
         _after_commit(notifications.reservation_made.enqueue, booking.pk)
+        _after_commit(
+            library_mail.booking_changed,
+            group.pk,
+            _pks(result.confirmed + result.waitlisted),
+            library_mail.BOOKED,
+        )
     return result
 
 
@@ -464,6 +492,7 @@ def cancel_seats(
         _after_commit(
             notifications.seats_cancelled.enqueue, [seat.pk for seat in seats], by_library
         )
+        _after_commit(library_mail.booking_changed, group.pk, _pks(seats), library_mail.CANCELLED)
     return Cancellation(cancelled=seats, promoted=promoted)
 
 
@@ -515,6 +544,10 @@ def move_seat(*, seat: Seat, to_group: CourseGroup, by, reason: str = "", now=No
         )
         _fill_free_seats(old_group, by=by, reason=SystemReason.SEAT_BECAME_FREE)
         _after_commit(notifications.reservation_made.enqueue, new_booking.pk)
+        _after_commit(library_mail.booking_changed, old_group.pk, [seat.pk], library_mail.CANCELLED)
+        _after_commit(
+            library_mail.booking_changed, new_group.pk, [new_seat.pk], library_mail.BOOKED
+        )
     return new_seat
 
 
@@ -630,6 +663,67 @@ def release_overdue_holds(*, today: datetime.date | None = None) -> int:
         with locked_group(group_id) as group:
             _release_overdue_holds(group, today)
     return released
+
+
+# -- demand-led planning ------------------------------------------------------------------------
+
+
+def open_group_for_waiting_list(
+    *, group: CourseGroup, new_group: CourseGroup, by, reason: str
+) -> list[Seat]:
+    """Open `new_group` (unsaved, with its sessions, e.g. a copy of a group's planning on new
+    dates) for the people waiting in `group`, and move as many waiting seats into it as it has
+    room for, in the order of the queue. The rest keep their places.
+
+    Each seat moves as the same row (its history runs on across the move), under a new
+    booking of its organisation in the new group; each contact person gets one e-mail.
+    Returns the seats that moved.
+    """
+    reason = _require_reason(reason)
+    with locked_group(group.pk) as group:
+        check_coordinates(group, by=by)
+        check_group_active(group)
+        if new_group.library_id != group.library_id:
+            raise NotAllowed(_("You can only plan groups for your own library."))
+        waiting = list(_seats(group).in_waitlist_order().select_related("booking"))
+        if not waiting:
+            raise InvalidState(_("Nobody is waiting for this group."))
+        new_group.status = CourseGroup.Status.OPEN
+        sessions = list(new_group.sessions.all())
+        _attribute(new_group, by=by, reason=reason)
+        new_group._history_action = Action.CREATED
+        for session in sessions:
+            _attribute(session, by=by, reason=reason)
+        new_group.save()
+        # Nobody else sees the new group before the commit; its lock keeps the rule that a
+        # group's seats change only under that group's lock.
+        with locked_group(new_group.pk) as new_group:
+            moved = _move_waiting(waiting[: new_group.capacity], new_group, by=by, reason=reason)
+        refresh_pages_showing(new_group)
+        refresh_pages_showing(group)
+        _after_commit(notifications.seats_moved_to_new_group.enqueue, _pks(moved))
+    return moved
+
+
+def _move_waiting(seats, new_group, *, by, reason) -> list[Seat]:
+    """Each waiting seat, as the same row, into a booking of its organisation in `new_group`,
+    confirmed (one booking in the new group per booking they came from)."""
+    bookings = {}
+    moved = []
+    for seat in seats:
+        old = seat.booking
+        if old.pk not in bookings:
+            booking = Booking(
+                group=new_group, organisation=old.organisation, booked_by=old.booked_by
+            )
+            _save(booking, by=by, reason=reason, action=Action.CREATED)
+            bookings[old.pk] = booking
+        seat.booking = bookings[old.pk]
+        seat.status = Seat.Status.CONFIRMED
+        seat.waitlisted_at = None
+        _save(seat, by=by, reason=reason, action=Action.MOVED)
+        moved.append(seat)
+    return moved
 
 
 # -- coordinators' actions --------------------------------------------------------------------

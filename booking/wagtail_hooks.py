@@ -8,7 +8,8 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from booking.admin import directory, groups, history, invitations, reports
+from booking.admin import alerts, demand, directory, groups, history, invitations, reports
+from booking.admin import messages as group_messages
 
 page_permission_policy = PagePermissionPolicy()
 
@@ -33,7 +34,27 @@ def register_course_planning():
 
 @hooks.register("register_admin_urls")
 def register_booking_admin_urls():
-    return [*groups.URLS, *history.URLS, *reports.URLS]
+    return [*groups.URLS, *history.URLS, *reports.URLS, *alerts.URLS]
+
+
+@hooks.register("register_admin_urls")
+def register_message_admin_urls():
+    return group_messages.URLS
+
+
+@hooks.register("register_admin_urls")
+def register_demand_admin_urls():
+    return demand.URLS
+
+
+@hooks.register("construct_homepage_panels")
+def add_demand_panel(request, panels):
+    demand.add_dashboard_panels(request, panels)
+
+
+@hooks.register("register_account_menu_item")
+def notification_settings_menu_item(request):
+    return group_messages.account_menu_item(request)
 
 
 @hooks.register("construct_homepage_panels")

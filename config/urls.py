@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
+from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from booking.api import api, unknown_api_address
+from booking.portal.views.alerts import RoomFeed
 from core import shared_password
 from home import sitemap
 from home import views as home_views
@@ -38,6 +40,13 @@ urlpatterns += i18n_patterns(
     path(pgettext_lazy("url", "search/"), home_views.search, name="search"),
     path(pgettext_lazy("url", "stories/feed/rss/"), LatestStoriesFeed(), name="stories_rss"),
     path(pgettext_lazy("url", "stories/feed/atom/"), LatestStoriesAtomFeed(), name="stories_atom"),
+    path(
+        format_lazy(
+            "{}<slug:slug>/{}", pgettext_lazy("url", "courses/"), pgettext_lazy("url", "room.atom")
+        ),
+        RoomFeed(),
+        name="course_room_feed",
+    ),
     path(pgettext_lazy("url", "account/"), include("booking.accounts.urls")),
     path(pgettext_lazy("url", "portal/"), include("booking.portal.urls")),
     path(

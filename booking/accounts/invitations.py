@@ -1,5 +1,5 @@
-"""Inviting a contact person: an account for someone at an SW company, and an e-mail with a
-one-time link to choose their password."""
+"""Inviting a contact person: an account for someone at an SW company or a referral partner,
+and an e-mail with a one-time link to choose their password."""
 
 import datetime
 import re
@@ -104,12 +104,16 @@ def invite_contact_person(
     The account gets no password: only the link, valid for INVITATION_VALID_DAYS and once,
     lets its owner choose one. Someone invited before who never chose a password is invited
     again, which ends their older links. Raises ValidationError, naming the field, for an
-    organisation that is not an SW company or an address that already has an account; then
-    nothing has changed.
+    organisation that sends no learners (a library) or an address that already has an
+    account; then nothing has changed.
     """
-    if organisation.kind != Organisation.Kind.SW_COMPANY:
+    if not organisation.sends_learners:
         raise ValidationError(
-            {"organisation": gettext("Contact persons work for an SW company. Choose one.")}
+            {
+                "organisation": gettext(
+                    "Contact persons work for an SW company or a referral partner. Choose one."
+                )
+            }
         )
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": gettext("Choose Dutch or English.")})

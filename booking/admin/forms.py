@@ -9,7 +9,7 @@ import datetime
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -19,7 +19,16 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
 
-from booking.models import Attendance, CourseGroup, CoursePage, Location, Organisation, Session
+from booking.models import (
+    Attendance,
+    CourseGroup,
+    CoursePage,
+    Location,
+    Organisation,
+    Seat,
+    Session,
+)
+from booking.models.organisations import SENDING_KINDS
 from booking.roles import library_of
 
 PLANNABLE_STATUSES = (CourseGroup.Status.DRAFT, CourseGroup.Status.OPEN, CourseGroup.Status.CLOSED)
@@ -340,6 +349,173 @@ class CancelGroupForm(ReasonForm):
         error_messages={"required": _("Tick the box to confirm.")},
         help_text=_("Every contact person gets an e-mail. This cannot be undone."),
     )
+
+
+# -- holding, reserving and moving seats ------------------------------------------------------
+
+
+def sending_organisations() -> QuerySet:
+    """SW companies and referral partners: the organisations that send learners."""
+    return Organisation.objects.filter(kind__in=SENDING_KINDS).order_by("name")
+
+
+class HoldSeatsForm(ReasonForm):
+    organisation = forms.ModelChoiceField(
+        label=_("For which organisation"),
+        queryset=Organisation.objects.none(),
+        help_text=_("An SW company or a referral partner."),
+        error_messages={"required": _("Choose an organisation.")},
+    )
+    seats = forms.IntegerField(
+        label=_("Number of seats"),
+        min_value=1,
+        max_value=100,
+        help_text=_("Only free seats can be held."),
+    )
+    held_until = forms.DateField(
+        label=_("Held until"),
+        widget=NativeDateInput,
+        help_text=_(
+            "After this day the seats that were not booked go to others. Choose a day "
+            "before the first session."
+        ),
+    )
+
+    field_order = ["organisation", "seats", "held_until", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read when the form is made, so an organisation added a moment ago is in the list.
+        self.fields["organisation"].queryset = sending_organisations()
+
+
+class ReleaseHoldForm(ReasonForm):
+    """Giving held seats back asks for no reason, but keeps one that is given."""
+
+    reason = reason_field(required=False)
+
+
+class ReservingOrganisationField(forms.ModelChoiceField):
+    """The group's own library reads as its own learners; other organisations by name."""
+
+    def __init__(self, *args, library, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.library = library
+
+    def label_from_instance(self, obj):
+        if obj.pk == self.library.pk:
+            return _("Own learners of the library (%(library)s)") % {"library": obj.name}
+        return obj.name
+
+
+class ReserveSeatsForm(forms.Form):
+    """Seats a coordinator books: for the library's own learners, or for an SW company or
+    referral partner that asked the library to do it."""
+
+    first_names = forms.CharField(
+        label=_("First names (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One first name or initials per line, at most one per seat. Leave this empty if "
+            "you do not know the names yet."
+        ),
+    )
+    reason = reason_field(required=False)
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        library = group.library
+        first = Case(
+            When(pk=library.pk, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        self.fields["organisation"] = ReservingOrganisationField(
+            label=_("For whom"),
+            queryset=Organisation.objects.filter(Q(pk=library.pk) | Q(kind__in=SENDING_KINDS))
+            .annotate(first=first)
+            .order_by("first", "name"),
+            library=library,
+            initial=library.pk,
+            empty_label=None,
+            help_text=_("The library's own learners, an SW company or a referral partner."),
+        )
+        self.fields["seats"] = forms.IntegerField(
+            label=_("Number of seats"),
+            min_value=1,
+            max_value=100,
+            initial=1,
+            help_text=_("What does not fit goes on the waiting list."),
+        )
+        self.order_fields(["organisation", "seats", "first_names", "reason"])
+
+    def clean_first_names(self):
+        names = [line.strip() for line in self.cleaned_data["first_names"].splitlines()]
+        names = [name for name in names if name]
+        longest = Seat._meta.get_field("first_name").max_length
+        if any(len(name) > longest for name in names):
+            raise forms.ValidationError(
+                _("A first name can have at most %(count)s characters.") % {"count": longest}
+            )
+        return names
+
+    def clean(self):
+        cleaned = super().clean()
+        names, seats = cleaned.get("first_names") or [], cleaned.get("seats")
+        if seats and len(names) > seats:
+            self.add_error(
+                "first_names",
+                ngettext(
+                    "You typed %(names)s names for %(count)s seat. Give at most one name per seat.",
+                    "You typed %(names)s names for %(count)s seats. Give at most one name per "
+                    "seat.",
+                    seats,
+                )
+                % {"names": len(names), "count": seats},
+            )
+        return cleaned
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        first = date_format(obj.first_date, "DATE_FORMAT") if obj.first_date else _("no date yet")
+        free = obj.free_seats
+        seats = (
+            ngettext("%(count)s seat free", "%(count)s seats free", free) % {"count": free}
+            if free
+            else _("full")
+        )
+        return f"{obj} – {first} – {seats}"
+
+
+def move_targets(group: CourseGroup) -> QuerySet:
+    """Where a coordinator can move a seat of `group`: the library's other open and closed
+    groups, of any course, the first to start on top."""
+    return (
+        CourseGroup.objects.filter(
+            library_id=group.library_id,
+            status__in=(CourseGroup.Status.OPEN, CourseGroup.Status.CLOSED),
+        )
+        .exclude(pk=group.pk)
+        .with_occupancy()
+        .with_dates()
+        .select_related("course", "location")
+        .order_by("first_date", "pk")
+    )
+
+
+class MoveSeatForm(ReasonForm):
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_group"] = GroupChoiceField(
+            label=_("To which group"),
+            queryset=move_targets(group),
+            help_text=_(
+                "Open and closed groups of the library, of every course. If the group is "
+                "full, the participant goes on its waiting list."
+            ),
+            error_messages={"required": _("Choose a group.")},
+        )
+        self.order_fields(["to_group", "reason"])
 
 
 class CopyGroupForm(forms.Form):

@@ -31,7 +31,8 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from booking import policies, selectors, services
+from booking import alerts, policies, selectors, services
+from booking import messages as library_mail
 from booking.admin.exports import attendance_sheet, mark_text, session_heading
 from booking.admin.forms import (
     AttendanceForm,
@@ -40,13 +41,24 @@ from booking.admin.forms import (
     CopyGroupForm,
     CourseGroupFilterSet,
     CourseGroupForm,
+    HoldSeatsForm,
     LocationSelect,
+    MoveSeatForm,
     NativeDateInput,
     NativeTimeInput,
     ReasonForm,
+    ReleaseHoldForm,
+    ReserveSeatsForm,
 )
-from booking.errors import BookingError, CapacityBelowConfirmed, InvalidRequest
-from booking.models import Attendance, CourseGroup, Seat, Session
+from booking.admin.history import hold_text
+from booking.errors import (
+    BookingError,
+    CapacityBelowConfirmed,
+    InvalidRequest,
+    NotAllowed,
+    OrganisationLimitReached,
+)
+from booking.models import Attendance, CourseGroup, Seat, SeatHold, Session
 from booking.roles import coordinates, library_of
 from core.exports import SafeSpreadsheetExportMixin
 
@@ -112,10 +124,35 @@ def occupancy_text(availability: selectors.Availability) -> str:
         "confirmed": availability.confirmed,
         "capacity": availability.capacity,
         "waitlisted": availability.waitlisted,
+        "held": availability.held,
     }
+    # Held seats are neither taken nor free: say how many, so the numbers add up.
+    if availability.held and availability.waitlisted:
+        return (
+            _(
+                "%(confirmed)s of %(capacity)s taken, %(held)s held, %(waitlisted)s on the "
+                "waiting list"
+            )
+            % values
+        )
+    if availability.held:
+        return _("%(confirmed)s of %(capacity)s taken, %(held)s held") % values
     if availability.waitlisted:
         return _("%(confirmed)s of %(capacity)s taken, %(waitlisted)s on the waiting list") % values
     return _("%(confirmed)s of %(capacity)s taken") % values
+
+
+def may_reserve(group, user) -> bool:
+    """Whether the coordinator can book seats in the group now (open, in its booking period).
+
+    Asked for the organisation the group is for, or else the library's own learners; another
+    organisation may still have room when the library has reached its own limit.
+    """
+    organisation = group.restricted_to or group.library
+    error = policies.refusal(
+        policies.check_can_book, group, organisation=organisation, by=user, count=1
+    )
+    return error is None or isinstance(error, OrganisationLimitReached)
 
 
 def first_session_text(group) -> str:
@@ -401,17 +438,35 @@ class GroupDetailView(VisibleGroupsMixin, generic.InspectView):
         for seat in [*confirmed, *waiting, *cancelled]:
             seat.booking_history_url = reverse("booking_history:booking", args=[seat.booking_id])
         availability = selectors.availability(group)
+        can_change = self.user_has_permission("change")
+        holds = list(group.holds.active().select_related("organisation", "created_by"))
+        for hold in holds:
+            hold.text = hold_text(hold)
+            hold.release_url = group_url("release_hold", group.pk, hold.pk)
         context.update(
             group=group,
             availability=availability,
             occupancy=occupancy_text(availability),
+            holds=holds,
+            can_hold=self.is_active and can_change and availability.free > 0,
+            can_reserve=can_change and may_reserve(group, user),
+            hold_url=group_url("hold", group.pk),
+            reserve_url=group_url("reserve", group.pk),
+            # Actions of their own modules, offered where their rule allows them now.
+            can_announce=can_change and policies.allows(alerts.check_can_announce, group, by=user),
+            announce_url=reverse("booking_alerts:announce_room", kwargs={"pk": group.pk}),
+            can_message=can_change
+            and policies.allows(library_mail.check_can_send_message, group, by=user),
+            message_url=reverse("booking_messages:send", args=[group.pk]),
+            can_open_group=self.is_active and can_change and bool(waiting),
+            open_group_url=reverse("booking_demand:open_group", args=[group.pk]),
             sessions=sessions,
             confirmed=confirmed,
             waiting=waiting,
             cancelled=cancelled,
             contacts=selectors.booking_contacts(self.seats),
             is_active=self.is_active,
-            can_change=self.user_has_permission("change"),
+            can_change=can_change,
             history_url=reverse("booking_history:group", args=[group.pk]),
             attendance_list_url=group_url("attendance_list", group.pk),
             capacity_url=group_url("capacity", group.pk),
@@ -628,6 +683,160 @@ class CancelSeatView(SeatActionView):
 
     def get_success_message(self, form):
         return _("The seat of %(name)s is cancelled.") % {"name": self.seat.participant_label}
+
+
+class HoldSeatsView(GroupActionView):
+    """Keep free seats for one SW company or referral partner until a day before the start."""
+
+    form_class = HoldSeatsForm
+    page_title = gettext_lazy("Hold seats")
+    intro = gettext_lazy(
+        "The seats stay free for this organisation until the day you choose. Others cannot "
+        "take them. The organisation books them in the portal as usual. After that day the "
+        "seats that were not booked go to the waiting list, or become free for everyone."
+    )
+    submit_label = gettext_lazy("Hold the seats")
+
+    def get_error_field(self, error):
+        if error.argument in ("seats", "held_until"):
+            return error.argument
+        # Only the organisation can be wrong here: the view already made sure of the user.
+        return "organisation" if isinstance(error, NotAllowed) else None
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.hold_seats(
+            group=self.group,
+            organisation=data["organisation"],
+            seats=data["seats"],
+            held_until=data["held_until"],
+            by=self.request.user,
+            reason=data["reason"],
+        )
+
+    def get_success_message(self, form):
+        return _("The seats are held: %(hold)s.") % {"hold": hold_text(self.result)}
+
+
+class ReleaseHoldView(GroupActionView):
+    """Give held seats back before their day: the waiting list gets them first."""
+
+    form_class = ReleaseHoldForm
+    page_title = gettext_lazy("Give back held seats")
+    intro = gettext_lazy(
+        "The seats are no longer kept for this organisation. People on the waiting list get "
+        "them first, in order. Then they are free for everyone."
+    )
+    submit_label = gettext_lazy("Give back the seats")
+
+    def load_objects(self, **kwargs):
+        # Any hold of this group: one given back already gets the service's own answer.
+        self.hold = get_object_or_404(
+            SeatHold.objects.filter(group=self.group).select_related("organisation"),
+            pk=kwargs["hold_pk"],
+        )
+        self.hold.text = hold_text(self.hold)
+
+    def perform(self, form):
+        return services.release_hold(
+            hold=self.hold, by=self.request.user, reason=form.cleaned_data["reason"]
+        )
+
+    def get_success_message(self, form):
+        message = _("The held seats of %(organisation)s are given back.") % {
+            "organisation": self.hold.organisation.name
+        }
+        if promoted := len(self.result):
+            message += " " + ngettext(
+                "%(count)s person from the waiting list got a seat.",
+                "%(count)s people from the waiting list got a seat.",
+                promoted,
+            ) % {"count": promoted}
+        return message
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["hold"] = self.hold
+        return context
+
+
+class ReserveSeatsView(GroupActionView):
+    """The coordinator books seats: for the library's own learners, or for a partner."""
+
+    form_class = ReserveSeatsForm
+    page_title = gettext_lazy("Reserve seats")
+    intro = gettext_lazy(
+        "Reserve seats for the library's own learners, or for an SW company or referral "
+        "partner. The same rules apply as in the portal. Seats held for the organisation "
+        "are used first."
+    )
+    submit_label = gettext_lazy("Reserve")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "group": self.group}
+
+    def get_error_field(self, error):
+        if error.argument == "seats":
+            return "seats"
+        return "organisation" if isinstance(error, NotAllowed) else None
+
+    def perform(self, form):
+        data = form.cleaned_data
+        names = data["first_names"]
+        requests = [services.SeatRequest(first_name=name) for name in names]
+        requests += [services.SeatRequest() for _i in range(data["seats"] - len(names))]
+        return services.reserve_seats(
+            group=self.group,
+            organisation=data["organisation"],
+            by=self.request.user,
+            seats=requests,
+            reason=data["reason"],
+        )
+
+    def get_success_message(self, form):
+        organisation = form.cleaned_data["organisation"]
+        if organisation.pk == self.group.library_id:
+            whom = _("the library's own learners")
+        else:
+            whom = organisation.name
+        return _("Reserved for %(whom)s: %(summary)s.") % {
+            "whom": whom,
+            "summary": self.result.summary,
+        }
+
+
+class MoveSeatView(SeatActionView):
+    """Move a seat to another group of the library, of any course, with a reason."""
+
+    page_title = gettext_lazy("Move a seat")
+    intro = gettext_lazy(
+        "The participant moves to the group you choose. If that group has a free seat, the "
+        "seat is confirmed there; if not, the participant goes on its waiting list. A seat "
+        "they leave here goes to the first person on this group's waiting list."
+    )
+    form_class = MoveSeatForm
+    submit_label = gettext_lazy("Move the seat")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "group": self.group}
+
+    def perform(self, form):
+        return services.move_seat(
+            seat=self.seat,
+            to_group=form.cleaned_data["to_group"],
+            by=self.request.user,
+            reason=form.cleaned_data["reason"],
+        )
+
+    def get_success_message(self, form):
+        if self.result.status == Seat.Status.CONFIRMED:
+            text = _("%(name)s has a seat in %(group)s now.")
+        else:
+            text = _("%(name)s is on the waiting list of %(group)s now.")
+        return text % {
+            "name": self.seat.participant_label,
+            "group": form.cleaned_data["to_group"],
+        }
 
 
 class CopyGroupView(GroupActionView):
@@ -860,6 +1069,7 @@ class CourseGroupViewSet(ModelViewSet):
         "get_status_display",
         "capacity",
         "confirmed_seats",
+        "seats_held",
         "waitlisted_seats",
     ]
     export_headings = {
@@ -871,6 +1081,7 @@ class CourseGroupViewSet(ModelViewSet):
         "get_status_display": gettext_lazy("Status"),
         "capacity": gettext_lazy("Seats"),
         "confirmed_seats": gettext_lazy("Confirmed"),
+        "seats_held": gettext_lazy("Held"),
         "waitlisted_seats": gettext_lazy("On the waiting list"),
     }
     export_filename = "groups"
@@ -961,6 +1172,12 @@ class CourseGroupViewSet(ModelViewSet):
             path("complete/<int:pk>/", view(CompleteGroupView), name="complete"),
             path("promote/<int:pk>/<int:seat_pk>/", view(PromoteSeatView), name="promote_seat"),
             path("cancel-seat/<int:pk>/<int:seat_pk>/", view(CancelSeatView), name="cancel_seat"),
+            path("move-seat/<int:pk>/<int:seat_pk>/", view(MoveSeatView), name="move_seat"),
+            path("hold/<int:pk>/", view(HoldSeatsView), name="hold"),
+            path(
+                "release-hold/<int:pk>/<int:hold_pk>/", view(ReleaseHoldView), name="release_hold"
+            ),
+            path("reserve/<int:pk>/", view(ReserveSeatsView), name="reserve"),
             path("attendance/<int:pk>/<int:session_pk>/", view(AttendanceView), name="attendance"),
             path("attendance-list/<int:pk>/", view(AttendanceListView), name="attendance_list"),
         ]

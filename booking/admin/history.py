@@ -2,14 +2,26 @@
 
 History is read-only for everyone (DESIGN.md rule 8): these views answer GET only, and no
 admin URL edits, deletes or reverts a history record.
+
+A group's timeline also shows what booking.history's stream of seats, bookings and sessions
+does not hold: the seats held for an organisation (SeatHold's history) and the messages sent
+to the group's contact persons. `TIMELINE_EXTRAS`
+lists where such entries come from; the timeline merges them with the stream by date.
 """
 
+from operator import itemgetter
+
 import django_filters
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import include, path, reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.admin_url_finder import AdminURLFinder
@@ -21,14 +33,19 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from booking.history import (
     ACTION_CHOICES,
+    ACTION_LABELS,
     BOOKING_SOURCES,
+    Change,
+    Entry,
     about_organisation,
     history_rows,
     history_user_ids,
     load_entries,
     visible_history,
 )
-from booking.models import Booking, CourseGroup, Organisation
+from booking.messages import messages_for_timeline
+from booking.models import Action, Booking, CourseGroup, GroupMessage, Organisation, SeatHold
+from booking.models.history import SystemReason
 from booking.roles import library_of
 from booking.selectors import bookings_visible_to, groups_visible_to
 from core.exports import SafeSpreadsheetExportMixin
@@ -37,6 +54,133 @@ from .audit import PlannerMenuItem, PlannerRequiredMixin, ScopedFiltersMixin
 
 PER_PAGE = 50
 EXPORT_BATCH = 500
+
+
+# -- held seats on the timeline ----------------------------------------------------------------
+
+
+def hold_text(hold) -> str:
+    """E.g. "3 held for Promen until 1 March 2025"; `hold` is a SeatHold or one of its
+    history records."""
+    return gettext("%(count)s held for %(organisation)s until %(date)s") % {
+        "count": hold.seats,
+        "organisation": hold.organisation.name,
+        "date": date_format(hold.held_until, "DATE_FORMAT"),
+    }
+
+
+def _hold_action_label(record, system_reason: SystemReason | None) -> str:
+    """What happened to held seats, in the words a coordinator uses: held, given back,
+    expired, booked."""
+    if record.action == Action.HOLD_RELEASED:
+        if system_reason == SystemReason.HOLD_EXPIRED:
+            return gettext("Held seats expired")
+        if system_reason == SystemReason.HOLD_BOOKED:
+            return gettext("All held seats booked")
+        return gettext("Held seats given back")
+    if record.action == Action.EDITED and system_reason == SystemReason.SEATS_RESERVED:
+        return gettext("Held seats booked")
+    return str(ACTION_LABELS.get(record.action, record.action))
+
+
+def _system_reason(record) -> SystemReason | None:
+    text = record.history_change_reason or ""
+    if not record.reason_language and text in SystemReason.values:
+        return SystemReason(text)
+    return None
+
+
+def _hold_changes(record, previous) -> list[Change]:
+    """The number of seats and the day, as they started or as they changed."""
+    seats_label = str(capfirst(SeatHold._meta.get_field("seats").verbose_name))
+    until_label = str(capfirst(SeatHold._meta.get_field("held_until").verbose_name))
+    until = date_format(record.held_until, "SHORT_DATE_FORMAT")
+    if previous is None:
+        return [Change(seats_label, "—", str(record.seats)), Change(until_label, "—", until)]
+    changes = []
+    if previous.seats != record.seats and record.action != Action.HOLD_RELEASED:
+        changes.append(Change(seats_label, str(previous.seats), str(record.seats)))
+    if previous.held_until != record.held_until:
+        before = date_format(previous.held_until, "SHORT_DATE_FORMAT")
+        changes.append(Change(until_label, before, until))
+    return changes
+
+
+def hold_entries(group) -> list[Entry]:
+    """Every change to the seats held in `group`, as timeline entries (one query)."""
+    records = (
+        SeatHold.history.filter(group_id=group.pk)
+        .select_related("history_user", "organisation")
+        .order_by("history_date", "history_id")
+    )
+    reader = translation.get_language() or settings.LANGUAGE_CODE
+    subject_type = str(capfirst(SeatHold._meta.verbose_name))
+    group_label = str(group)
+    previous_of: dict[int, object] = {}
+    entries = []
+    for record in records:
+        previous = previous_of.get(record.id)
+        previous_of[record.id] = record
+        system_reason = _system_reason(record)
+        if system_reason is not None:
+            reason, reason_language = str(system_reason.label), ""
+        else:
+            reason = record.history_change_reason or ""
+            language = record.reason_language
+            reason_language = language if language and language != reader else ""
+        user = record.history_user
+        entries.append(
+            Entry(
+                when=record.history_date,
+                who=get_user_display_name(user) if user else gettext("system"),
+                action=record.action,
+                action_label=_hold_action_label(record, system_reason),
+                kind="~" if previous is not None else "+",
+                subject_type=subject_type,
+                subject=hold_text(record),
+                group_id=group.pk,
+                group_label=group_label,
+                group_exists=True,
+                booking_id=None,
+                company_label=record.organisation.name,
+                reason=reason,
+                reason_language=reason_language,
+                changes=_hold_changes(record, previous),
+            )
+        )
+    return entries
+
+
+# Where a group's timeline finds entries besides booking.history's stream: each takes the
+# group and returns its entries (booking.history.Entry), in any order.
+def message_entries(group) -> list[Entry]:
+    """The messages sent to the group's contact persons (booking.messages), as entries whose
+    text stands where a reason would."""
+    subject_type = str(capfirst(GroupMessage._meta.verbose_name))
+    group_label = str(group)
+    return [
+        Entry(
+            when=message.when,
+            who=message.who or gettext("system"),
+            action="message",
+            action_label=gettext("Message sent"),
+            kind="+",
+            subject_type=subject_type,
+            subject=message.subject,
+            group_id=group.pk,
+            group_label=group_label,
+            group_exists=True,
+            booking_id=None,
+            company_label="",
+            reason=message.text,
+            reason_language="",
+            changes=[],
+        )
+        for message in messages_for_timeline(group)
+    ]
+
+
+TIMELINE_EXTRAS = (hold_entries, message_entries)
 
 
 # -- timelines ---------------------------------------------------------------------------------
@@ -79,9 +223,12 @@ class TimelineView(WagtailAdminTemplateMixin, TemplateView):
             object=self.object,
             page_obj=page,
             elided_page_range=paginator.get_elided_page_range(page.number),
-            entries=load_entries(page.object_list),
+            entries=self.get_entries(page.object_list),
         )
         return context
+
+    def get_entries(self, rows) -> list[Entry]:
+        return load_entries(rows)
 
 
 class GroupTimelineView(TimelineView):
@@ -93,7 +240,21 @@ class GroupTimelineView(TimelineView):
         return _("History of %(group)s") % {"group": self.object}
 
     def get_rows(self):
-        return history_rows(scope=Q(group_ref=self.object.pk))
+        """The stream's rows and the extra entries, newest first.
+
+        The rows of one group are read whole to merge them by date: three small columns per
+        record, and a group's history stays in the hundreds. Only the page's rows become
+        entries.
+        """
+        rows = list(history_rows(scope=Q(group_ref=self.object.pk)))
+        for extra in TIMELINE_EXTRAS:
+            rows += [{"history_date": entry.when, "entry": entry} for entry in extra(self.object)]
+        # A stable sort: records of the same moment keep the stream's order.
+        return sorted(rows, key=itemgetter("history_date"), reverse=True)
+
+    def get_entries(self, rows) -> list[Entry]:
+        loaded = iter(load_entries(row for row in rows if "entry" not in row))
+        return [row["entry"] if "entry" in row else next(loaded) for row in rows]
 
 
 class BookingTimelineView(TimelineView):
@@ -285,7 +446,7 @@ class AuditLogView(
         "subject_type": _("Type"),
         "subject": _("About"),
         "group_label": _("Group"),
-        "company_label": _("SW company"),
+        "company_label": _("Organisation"),
         "changes_text": _("Changes"),
         "reason": _("Why"),
     }

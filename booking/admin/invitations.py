@@ -1,5 +1,6 @@
 """'Invite a contact person' in the Cursusplanning menu: coordinators and superusers make an
-account for someone at an SW company, who gets an e-mail to choose a password."""
+account for someone at an SW company or a referral partner, who gets an e-mail to choose a
+password."""
 
 from django import forms
 from django.conf import settings
@@ -16,6 +17,7 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from booking.accounts.invitations import invite_contact_person
 from booking.models import Organisation
+from booking.models.organisations import SENDING_KINDS
 from core.input import NameField
 
 from .audit import PlannerMenuItem, PlannerRequiredMixin
@@ -31,9 +33,9 @@ class InvitationForm(forms.Form):
     first_name = NameField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     organisation = forms.ModelChoiceField(
-        label=_("SW company"),
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.SW_COMPANY),
-        help_text=_("The company they reserve seats for."),
+        label=_("Organisation"),
+        queryset=Organisation.objects.filter(kind__in=SENDING_KINDS),
+        help_text=_("The SW company or referral partner they reserve seats for."),
     )
     language = forms.ChoiceField(
         label=_("Language of the e-mails"),
@@ -43,8 +45,8 @@ class InvitationForm(forms.Form):
 
 
 class InviteContactPersonView(PlannerRequiredMixin, WagtailAdminTemplateMixin, FormView):
-    """The form; a refusal (address in use, not an SW company) shows on the form and changes
-    nothing."""
+    """The form; a refusal (address in use, not an organisation that sends learners) shows on
+    the form and changes nothing."""
 
     template_name = "booking/accounts/admin/invite.html"
     form_class = InvitationForm

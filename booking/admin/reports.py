@@ -1,5 +1,8 @@
-"""Reports ("Rapportages") for coordinators: occupancy, seats per SW company, waiting lists
+"""Reports ("Rapportages") for coordinators: occupancy, seats per organisation, waiting lists
 and attendance.
+
+Every organisation that books counts: SW companies, referral partners and the library itself
+for its own learners. Seats held for an organisation are shown next to the free ones.
 
 Each report shows a bar chart drawn on the server as inline SVG (no JavaScript, nothing from
 elsewhere) and the same figures as a table, and exports them as CSV or XLSX. Coordinators see
@@ -269,16 +272,27 @@ class OccupancyReportView(BaseReportView):
         Column("groups", label=_("Groups")),
         Column("capacity", label=_("Seats")),
         Column("confirmed", label=_("Confirmed")),
+        Column("held", label=_("Held"), accessor="seats.held"),
         Column("free", label=_("Free")),
         Column("waitlisted", label=_("Waiting list")),
         Column("percentage", label=_("Occupancy"), accessor=lambda row: f"{row.percentage}%"),
     ]
-    list_export = ["label", "groups", "capacity", "confirmed", "free", "waitlisted", "percentage"]
+    list_export = [
+        "label",
+        "groups",
+        "capacity",
+        "confirmed",
+        "seats.held",
+        "free",
+        "waitlisted",
+        "percentage",
+    ]
     export_headings = {
         "label": _("Name"),
         "groups": _("Groups"),
         "capacity": _("Seats"),
         "confirmed": _("Confirmed"),
+        "seats.held": _("Held"),
         "free": _("Free"),
         "waitlisted": _("Waiting list"),
         "percentage": _("Occupancy (%)"),
@@ -299,11 +313,14 @@ class OccupancyReportView(BaseReportView):
 
 
 class CompaniesReportView(BaseReportView):
-    page_title = _("Seats per SW company")
+    page_title = _("Seats per organisation")
     slug = "companies"
-    explanation = _("All seats SW companies booked, also the cancelled ones.")
+    explanation = _(
+        "All seats booked per organisation, also the cancelled ones: SW companies, referral "
+        "partners and the library for its own learners."
+    )
     columns = [
-        Column("name", label=_("SW company")),
+        Column("name", label=_("Organisation")),
         Column("confirmed", label=_("Confirmed")),
         Column("waitlisted", label=_("Waiting list")),
         Column("cancelled", label=_("Cancelled")),
@@ -311,7 +328,7 @@ class CompaniesReportView(BaseReportView):
     ]
     list_export = ["name", "confirmed", "waitlisted", "cancelled", "total"]
     export_headings = {
-        "name": _("SW company"),
+        "name": _("Organisation"),
         "confirmed": _("Confirmed"),
         "waitlisted": _("Waiting list"),
         "cancelled": _("Cancelled"),

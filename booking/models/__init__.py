@@ -5,11 +5,13 @@ booking state is made by booking/services.py, and shared reads live in booking/s
 """
 
 from .access import CalendarFeed, SentReminder
+from .alerts import RoomAlert, RoomNotice
 from .courses import CourseIndexPage, CoursePage
 from .groups import Attendance, Booking, CourseGroup, Seat, Session
 from .history import Action
 from .holds import SeatHold
 from .idempotency import IdempotencyKey
+from .messages import CoordinatorNotificationSetting, GroupMessage
 from .organisations import Location, Membership, Organisation
 
 __all__ = [
@@ -17,13 +19,17 @@ __all__ = [
     "Attendance",
     "Booking",
     "CalendarFeed",
+    "CoordinatorNotificationSetting",
     "CourseGroup",
     "CourseIndexPage",
     "CoursePage",
+    "GroupMessage",
     "IdempotencyKey",
     "Location",
     "Membership",
     "Organisation",
+    "RoomAlert",
+    "RoomNotice",
     "Seat",
     "SeatHold",
     "SentReminder",

@@ -29,6 +29,8 @@ from booking.selectors import (
 )
 from core.pagination import page_or_first
 
+from .holds import with_your_holds
+
 GROUPS_PER_PAGE = 20
 
 
@@ -58,11 +60,16 @@ class GroupFilterForm(forms.Form):
 
 
 class GroupFilter:
-    """The groups an SW company may book, filtered and paginated, with notices for filter
-    values we do not know."""
+    """The groups an SW company or referral partner may book, filtered and paginated, with
+    notices for filter values we do not know.
+
+    A group that is full for others but has seats held for the organisation is listed as a
+    group with room: those seats are its to book.
+    """
 
     def __init__(self, data, *, organisation):
         self.data = data
+        self.organisation = organisation
         self.groups = bookable_groups(organisation)
         options = group_options(self.groups)
         self.course_keys = {pk: key for pk, key, _title in options.courses}
@@ -144,6 +151,7 @@ class GroupFilter:
             for group in groups_with_availability(CourseGroup.objects.filter(pk__in=ids))
         }
         page.object_list = [groups[pk] for pk in ids if pk in groups]
+        with_your_holds(page.object_list, self.organisation)
         return page
 
     @property

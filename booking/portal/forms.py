@@ -22,13 +22,16 @@ def new_submission_key() -> str:
     return uuid.uuid4().hex
 
 
-def reason_field():
+KEPT_WITH_THE_BOOKING = _("You may leave this empty. It is kept in the history of the booking.")
+
+
+def reason_field(help_text=KEPT_WITH_THE_BOOKING):
     return forms.CharField(
         label=_("Reason"),
         required=False,
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("You may leave this empty. It is kept in the history of the booking."),
+        help_text=help_text,
     )
 
 
@@ -172,6 +175,15 @@ class ReasonForm(forms.Form):
     """A confirmation step: the button says what happens; a reason may be given."""
 
     reason = reason_field()
+
+
+class GiveBackHeldSeatsForm(forms.Form):
+    """Confirms giving back held seats. The reason is kept in the hold's history, which the
+    library reads on the group's page; no booking of the organisation has it."""
+
+    reason = reason_field(
+        help_text=_("You may leave this empty. The library sees it in the history of the group.")
+    )
 
 
 class MoveSeatForm(forms.Form):

@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
-from .views import api_keys, bookings, calendar, groups
+from .views import alerts, api_keys, bookings, calendar, groups, holds
 
 app_name = "portal"
 
@@ -24,6 +24,7 @@ SEATS = pgettext_lazy("url", "seats/")
 CALENDAR = pgettext_lazy("url", "calendar/")
 API_KEYS = pgettext_lazy("url", "api-keys/")
 CANCEL = pgettext_lazy("url", "cancel/")
+ALERTS = pgettext_lazy("url", "alerts/")
 
 urlpatterns = [
     path("", bookings.OverviewView.as_view(), name="overview"),
@@ -32,6 +33,11 @@ urlpatterns = [
         _url(GROUPS, "<int:group_id>/", pgettext_lazy("url", "reserve/")),
         groups.ReserveView.as_view(),
         name="reserve",
+    ),
+    path(
+        _url(pgettext_lazy("url", "held-seats/"), "<int:pk>/", pgettext_lazy("url", "give-back/")),
+        holds.ReleaseHoldView.as_view(),
+        name="hold_release",
     ),
     path(_url(BOOKINGS, "<int:pk>/"), bookings.BookingView.as_view(), name="booking"),
     path(
@@ -69,5 +75,17 @@ urlpatterns = [
         _url(API_KEYS, "<int:pk>/", pgettext_lazy("url", "revoke/")),
         api_keys.RevokeApiKeyView.as_view(),
         name="api_key_revoke",
+    ),
+    path(ALERTS, alerts.AlertsView.as_view(), name="alerts"),
+    path(
+        _url(ALERTS, "<int:pk>/", pgettext_lazy("url", "stop/")),
+        alerts.StopAlertView.as_view(),
+        name="alert_stop",
+    ),
+    # No login: the link in every alert e-mail, with the subscription's secret token.
+    path(
+        _url(ALERTS, pgettext_lazy("url", "unsubscribe/"), "<slug:token>/"),
+        alerts.UnsubscribeView.as_view(),
+        name="alert_unsubscribe",
     ),
 ]

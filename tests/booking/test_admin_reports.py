@@ -1,4 +1,4 @@
-"""The coordinators' reports: occupancy, seats per SW company, waiting lists and attendance.
+"""The coordinators' reports: occupancy, seats per organisation, waiting lists and attendance.
 
 The scene is made with the booking services, as in production. Each report is read as a
 coordinator reads it (chart and table), exported, filtered, and checked for what another
@@ -169,7 +169,7 @@ def test_draft_and_cancelled_groups_are_not_counted(client, scene, course):
     assert [(row.label, row.groups) for row in rows] == [("Bibliotheek Gouda, Gouda", 1)]
 
 
-# -- seats per SW company ----------------------------------------------------------------------
+# -- seats per organisation --------------------------------------------------------------------
 
 
 def test_seats_per_company_count_confirmed_waitlisted_and_cancelled(client, scene):
@@ -258,7 +258,7 @@ def test_xlsx_export_of_seats_per_company(client, scene):
 
     assert response.status_code == 200
     rows = xlsx_rows(response)
-    assert [(row["SW company"], row["Confirmed"], row["Waiting list"]) for row in rows] == [
+    assert [(row["Organisation"], row["Confirmed"], row["Waiting list"]) for row in rows] == [
         ("KonnecteD", 2, 1),
         ("Promen", 5, 0),
     ]

@@ -244,6 +244,8 @@ COORDINATOR_ROUTES = SIGNED_IN_ROUTES | {
     "admin/course-planning/reports/waiting-lists/results/",
     "admin/course-planning/reports/attendance/",
     "admin/course-planning/reports/attendance/results/",
+    # How the coordinator hears about bookings: their own setting.
+    "admin/course-planning/messages/settings/",
 }
 
 # Editors ("Redactie") write and translate every page, so every page screen that does not

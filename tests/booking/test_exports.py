@@ -90,7 +90,12 @@ EXPORTS = [
         "Deelnemer",
     ),
     ("occupancy", lambda group: reverse("booking_reports:occupancy"), "Name", "Naam"),
-    ("companies", lambda group: reverse("booking_reports:companies"), "SW company", "SW-bedrijf"),
+    (
+        "companies",
+        lambda group: reverse("booking_reports:companies"),
+        "Organisation",
+        "Organisatie",
+    ),
     ("waiting lists", lambda group: reverse("booking_reports:waiting_lists"), "Group", "Groep"),
     ("attendance", lambda group: reverse("booking_reports:attendance"), "Name", "Naam"),
 ]
@@ -204,7 +209,7 @@ SHEETS = {
     "groups": "Groepen",
     "attendance list": "Aanwezigheidslijst",
     "occupancy": "Bezetting",
-    "companies": "Plaatsen per SW-bedrijf",
+    "companies": "Plaatsen per organisatie",
     "waiting lists": "Wachtlijsten",
     "attendance": "Aanwezigheid",
 }

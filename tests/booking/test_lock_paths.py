@@ -237,6 +237,22 @@ def release_overdue_holds(s):
     return lambda: services.release_overdue_holds(today=tomorrow), [(s.other.pk,)]
 
 
+def open_group_for_waiting_list(s):
+    new_group = CourseGroupFactory.build(
+        course=s.group.course, library=s.people.gouda, location=s.other.location
+    )
+    new_group.sessions = []
+    locks = [(s.group.pk,)]
+
+    def call():
+        services.open_group_for_waiting_list(
+            group=s.group, new_group=new_group, by=s.coordinator, reason="Veel wachtenden"
+        )
+        locks.append((new_group.pk,))  # its id is known once it is made
+
+    return call, locks
+
+
 def remove_participant_details(s):
     last = max(s.group.sessions.latest("date").date, s.other.sessions.latest("date").date)
     return lambda: services.remove_participant_details(
@@ -264,6 +280,7 @@ SCENES = {
         hold_seats,
         release_hold,
         release_overdue_holds,
+        open_group_for_waiting_list,
         remove_participant_details,
     )
 }
@@ -400,9 +417,26 @@ def bulk_writes(tree: ast.AST) -> list[tuple[str, str]]:
             if isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in BULK_WRITES
+            and not writes_another_model(node.func.value)
             and mentions(node.func.value, tainted)
         ]
     return sorted(found)
+
+
+def writes_another_model(receiver: ast.AST) -> bool:
+    """`RoomAlert.objects.filter(...)`: a chain that starts at the manager of a model that
+    holds no booking rows writes that model's rows, whatever its filters mention."""
+    node = receiver
+    while isinstance(node, ast.Call | ast.Attribute | ast.Subscript):
+        node = node.func if isinstance(node, ast.Call) else node.value
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "objects"
+            and isinstance(node.value, ast.Name)
+        ):
+            name = node.value.id
+            return name[:1].isupper() and name not in BOOKING_MODELS
+    return False
 
 
 def project_files():
@@ -426,9 +460,10 @@ def sneaky(group, booking):
     _seats(group).update(first_name="")
     CourseGroup.objects.bulk_update([group], ["capacity"])
 
-def harmless(context, found):
+def harmless(context, found, seats):
     context.update({"title": "Cursussen"})
     found.update({1: 2})
+    RoomAlert.objects.filter(pk__in=[seat.pk for seat in seats]).update(last_sent_at=None)
 """
     assert [function for function, _receiver in bulk_writes(ast.parse(code))] == ["sneaky"] * 5
 

@@ -74,7 +74,7 @@ def test_people_without_an_sw_company_are_told_the_portal_is_not_for_them(client
 
     assert response.status_code == 403
     html = response.content.decode()
-    assert translation.gettext("The portal is for SW companies") in html
+    assert translation.gettext("The portal is for SW companies and referral partners") in html
     assert 'href="/admin/"' in html
 
 

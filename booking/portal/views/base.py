@@ -20,10 +20,11 @@ from booking.selectors import bookings_visible_to, seats_visible_to
 
 @method_decorator(never_cache, name="dispatch")
 class PortalMixin:
-    """Signed-in contact persons of an SW company only; everyone else signs in first or is
-    told (403) that the portal is for SW companies.
+    """Signed-in contact persons of an SW company or a referral partner only; everyone else
+    signs in first or is told (403) that the portal is for those organisations.
 
-    `self.organisation` is the user's own company: the portal never takes it from the request.
+    `self.organisation` is the user's own organisation: the portal never takes it from the
+    request.
     """
 
     portal_section = ""

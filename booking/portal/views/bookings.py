@@ -16,9 +16,11 @@ from django.views.generic import TemplateView
 from booking import services
 from booking.calendar import booking_calendar
 from booking.history import BOOKING_SOURCES, history_rows, load_entries
+from booking.messages import group_messages_for
 from booking.models import Booking, Seat
 from booking.portal.filters import BookingList
 from booking.portal.forms import MoveSeatForm, ReasonForm, SeatDetailsForm
+from booking.portal.holds import with_your_holds
 from booking.selectors import (
     bookable_groups,
     groups_with_availability,
@@ -82,6 +84,7 @@ class BookingView(PortalMixin, TemplateView):
             group=booking.group,
             change_state=self.change_state(booking.group),
             history=history,
+            group_messages=group_messages_for(booking.group),
         )
         return context
 
@@ -132,13 +135,17 @@ class BookingActionView(ActionView):
 def where_the_seats_went(cancellation, organisation) -> str:
     """After a cancellation, who has the freed seats now: colleagues from the organisation's
     own waiting list by name, others (another organisation's people) only counted."""
-    count = len(cancellation)
+    return where_freed_seats_went(len(cancellation), cancellation.promoted, organisation)
+
+
+def where_freed_seats_went(count: int, promoted, organisation) -> str:
+    """Who has `count` freed seats now, of which `promoted` went to the waiting list."""
     colleagues = [
         seat.participant_label
-        for seat in cancellation.promoted
+        for seat in promoted
         if seat.booking.organisation_id == organisation.pk
     ]
-    others = len(cancellation.promoted) - len(colleagues)
+    others = len(promoted) - len(colleagues)
     parts = []
     if colleagues:
         parts.append(
@@ -158,7 +165,7 @@ def where_the_seats_went(cancellation, organisation) -> str:
             )
             % {"count": others}
         )
-    free = count - len(cancellation.promoted)
+    free = count - len(promoted)
     if free > 0:
         parts.append(
             ngettext(
@@ -284,6 +291,8 @@ class MoveSeatView(SeatActionView):
             .exclude(pk=group.pk)
             .order_by("first_date", "pk")
         )
+        # A seat moved into a group takes a seat held there for its organisation first.
+        with_your_holds(groups, self.organisation)
         for target in groups:
             target.move_label = _move_label(target)
         return groups
@@ -309,11 +318,14 @@ class MoveSeatView(SeatActionView):
 
 
 def _move_label(group) -> str:
-    """E.g. "Level 1, Bibliotheek Gouda, Gouda. Starts Monday 3 March. 2 seats left"."""
+    """E.g. "Level 1, Bibliotheek Gouda, Gouda. Starts Monday 3 March. 2 seats left", and
+    the seats held for the organisation there."""
     parts = [group.get_level_display(), f"{group.location.name}, {group.location.city}"]
     if group.first_date:
         parts.append(
             _("Starts %(date)s") % {"date": date_format(group.first_date, "l j F Y")},
         )
     parts.append(str(group.availability.label))
+    if group.hold_for_you:
+        parts.append(group.hold_for_you.label)
     return ". ".join(str(part) for part in parts)

@@ -17,6 +17,7 @@ from booking.models import CourseGroup, Session
 from booking.policies import check_can_book, refusal, seat_allowance
 from booking.portal.filters import GroupFilter
 from booking.portal.forms import ReserveForm, SeatCountForm
+from booking.portal.holds import with_your_holds
 from booking.selectors import availability, course_titles
 
 from .base import PortalMixin
@@ -70,6 +71,7 @@ class ReserveView(PortalMixin, TemplateView):
         if group is not None:
             group.availability = availability(group)
             group.course_title = course_titles([group.course])[group.course_id]
+            with_your_holds([group], self.organisation)
         return group
 
     def refusal(self, group) -> str:
@@ -80,7 +82,8 @@ class ReserveView(PortalMixin, TemplateView):
         return error.message if error else ""
 
     def count_form(self, group, data=None) -> SeatCountForm:
-        """The first step, which refuses more seats than the organisation may ask for."""
+        """The first step, which refuses more seats than the organisation may ask for. Seats
+        held for the organisation are free for it (`with_your_holds`)."""
         return SeatCountForm(
             data,
             allowance=seat_allowance(group, self.organisation),
