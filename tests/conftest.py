@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
 from core.cache import forget_local
@@ -24,6 +25,9 @@ from .factories import (
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
+    # A request to /en/ leaves English active in the thread (LocaleMiddleware does not switch
+    # back), so each test starts in the site's default language, whatever ran before it.
+    translation.activate(settings.LANGUAGE_CODE)
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     forget_local()
