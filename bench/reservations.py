@@ -324,9 +324,9 @@ def worker(plan: dict, threads: int, seed: int) -> dict:
     enqueue = backend_class.enqueue
 
     @contextmanager
-    def timed_lock(*group_ids):
+    def timed_lock(*group_ids, **options):
         started = time.perf_counter()
-        with take_lock(*group_ids) as groups:
+        with take_lock(*group_ids, **options) as groups:
             spent.lock = time.perf_counter() - started
             yield groups
 
@@ -363,9 +363,13 @@ def worker(plan: dict, threads: int, seed: int) -> dict:
             )
 
         try:
-            reserve()  # warm up: templates, translations, the connection
-            result["warmups"] += 1
-            ready.release()
+            try:
+                reserve()  # warm up: templates, translations, the connection
+                result["warmups"] += 1
+            finally:
+                # A client whose warm-up failed must not leave the others waiting for it:
+                # the run ends below, with its error on stderr.
+                ready.release()
             go.wait()
             time.sleep(max(0.0, times["start"] - time.time()))
             while time.time() < times["stop"]:
@@ -402,13 +406,15 @@ def worker(plan: dict, threads: int, seed: int) -> dict:
         for _ in range(threads)
     ]
     pool = [
-        threading.Thread(target=client, args=(number, results[number], ready, go))
+        threading.Thread(target=client, args=(number, results[number], ready, go), daemon=True)
         for number in range(threads)
     ]
     for thread in pool:
         thread.start()
     for _ in pool:
         ready.acquire()
+    if not all(result["warmups"] for result in results):
+        sys.exit("a client could not make its first reservation (its error is above)")
     print("ready", flush=True)
     start, stop = map(float, sys.stdin.readline().split())
     times.update(start=start, stop=stop)

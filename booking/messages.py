@@ -12,7 +12,7 @@ Messages to a group's contact persons:
 The library hears about bookings. Each coordinator chooses (CoordinatorNotificationSetting)
 how they hear about new bookings, cancellations and waiting seats in their library's groups:
 
-- at once: the booking services call `booking_changed(group_id, seat_ids, kind)` after the
+- at once: the booking services call `booking_changed(group, seat_ids, kind)` after the
   commit; it queues one task per event, which e-mails each such coordinator;
 - daily: `send_library_digests()` (`manage.py send_library_digests`) e-mails each coordinator
   once what happened since their last digest, read from the seats' history;
@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
@@ -60,6 +61,12 @@ logger = logging.getLogger(__name__)
 
 Frequency = CoordinatorNotificationSetting.Frequency
 LIBRARY = Organisation.Kind.LIBRARY
+
+# Which libraries have a coordinator who wants to hear at once is asked after every booking, so
+# the answer is kept in the cache. A coordinator's new choice clears it; a coordinator who
+# joins, leaves or loses their e-mail address is noticed within AT_ONCE_CACHE_SECONDS.
+AT_ONCE_CACHE_KEY = "library-mail:at-once"
+AT_ONCE_CACHE_SECONDS = 300
 
 # The kinds of event `booking_changed` is told about, and the seat history actions of each.
 BOOKED = "booked"
@@ -238,7 +245,21 @@ def set_frequency(user, frequency: str) -> CoordinatorNotificationSetting:
         if frequency == Frequency.DAILY:
             setting.last_digest_at = timezone.now() - DIGEST_MARGIN
         setting.save(update_fields=["frequency", "last_digest_at"])
+    transaction.on_commit(partial(cache.delete, AT_ONCE_CACHE_KEY))
     return setting
+
+
+def libraries_told_at_once() -> frozenset[int]:
+    """The libraries with at least one coordinator who chose to hear at once."""
+    libraries = cache.get(AT_ONCE_CACHE_KEY)
+    if libraries is None:
+        libraries = frozenset(
+            coordinators(None, Frequency.AT_ONCE)
+            .order_by()
+            .values_list("membership__organisation_id", flat=True)
+        )
+        cache.set(AT_ONCE_CACHE_KEY, libraries, AT_ONCE_CACHE_SECONDS)
+    return libraries
 
 
 def coordinators(library_id: int | None, frequency: str) -> QuerySet:
@@ -387,12 +408,13 @@ def _library_email(template, user, records, *, again, args, attempt, **context) 
 # -- at once -------------------------------------------------------------------------------------
 
 
-def booking_changed(group_id: int, seat_ids, kind: str = BOOKED) -> bool:
+def booking_changed(group: CourseGroup, seat_ids, kind: str = BOOKED) -> bool:
     """Tell the library at once about seats booked (confirmed or waiting) or cancelled.
 
     The booking services call it after the commit with the seats of one reservation or one
     cancellation, `kind` BOOKED or CANCELLED. It queues one task, only when the group's
-    library has a coordinator who wants to hear at once; returns whether it did.
+    library has a coordinator who wants to hear at once; returns whether it did. It runs
+    after every reservation, so when nobody does it costs a cache read, not a query.
     """
     if kind not in EVENT_ACTIONS:
         raise ValueError(f"Unknown kind of booking change: {kind!r}")
@@ -400,16 +422,13 @@ def booking_changed(group_id: int, seat_ids, kind: str = BOOKED) -> bool:
     if not seat_ids:
         return False
     try:
-        library_id = (
-            CourseGroup.objects.filter(pk=group_id).values_list("library_id", flat=True).first()
-        )
-        if library_id is None or not coordinators(library_id, Frequency.AT_ONCE).exists():
+        if group.library_id not in libraries_told_at_once():
             return False
-        library_change_mail.enqueue(group_id, seat_ids, kind)
+        library_change_mail.enqueue(group.pk, seat_ids, kind)
     except Exception:
         # The booking is committed; the library missing one e-mail must not turn the
         # contact person's answer into an error.
-        logger.exception("Could not queue the library's e-mail about group %s", group_id)
+        logger.exception("Could not queue the library's e-mail about group %s", group.pk)
         return False
     return True
 

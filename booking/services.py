@@ -122,7 +122,7 @@ def _is_lock_failure(error: OperationalError) -> bool:
 
 
 @contextmanager
-def locked_groups(*group_ids: int) -> Iterator[dict[int, CourseGroup]]:
+def locked_groups(*group_ids: int, may_free_seats: bool = True) -> Iterator[dict[int, CourseGroup]]:
     """Open a transaction holding the lock on each group, taken in primary-key order.
 
     Every service that takes, frees or moves a seat runs inside this, so two of them never
@@ -130,6 +130,11 @@ def locked_groups(*group_ids: int) -> Iterator[dict[int, CourseGroup]]:
     that touch the same two groups cannot deadlock. PostgreSQL locks the group rows (FOR NO
     KEY UPDATE); SQLite's IMMEDIATE transactions lock the whole database at BEGIN. Waiting
     longer than BOOKING_LOCK_TIMEOUT seconds raises BookingBusy, and nothing is changed.
+
+    When seats come free in a group that had none, "er is plek" subscribers hear of it. A
+    service that can only take seats says `may_free_seats=False`, which spares the count
+    that notices it: reserving is the busiest path, and the count is made under the lock.
+    Holds past their day are given back here either way, and noticed.
     """
     try:
         with transaction.atomic():
@@ -148,10 +153,14 @@ def locked_groups(*group_ids: int) -> Iterator[dict[int, CourseGroup]]:
             missing = set(group_ids) - set(groups)
             if missing:
                 raise GroupNotBookable(_("This group does not exist."))
+            full = [
+                pk
+                for pk, group in groups.items()
+                if (may_free_seats or group.seats_held) and _is_full_and_open(group)
+            ]
             for group in groups.values():
                 if group.seats_held:
                     _release_overdue_holds(group)
-            full = [pk for pk, group in groups.items() if _is_full_and_open(group)]
             yield groups
             for group_id in full:
                 # Room came free in a full group, and its waiting list did not take it all:
@@ -167,8 +176,8 @@ def locked_groups(*group_ids: int) -> Iterator[dict[int, CourseGroup]]:
 
 
 @contextmanager
-def locked_group(group_id: int) -> Iterator[CourseGroup]:
-    with locked_groups(group_id) as groups:
+def locked_group(group_id: int, *, may_free_seats: bool = True) -> Iterator[CourseGroup]:
+    with locked_groups(group_id, may_free_seats=may_free_seats) as groups:
         yield groups[group_id]
 
 
@@ -394,7 +403,7 @@ def reserve_seats(
     """
     requests = _seat_requests(seats)
     reason = reason.strip() or SystemReason.SEATS_RESERVED
-    with locked_group(group.pk) as group:
+    with locked_group(group.pk, may_free_seats=False) as group:
         now = now or timezone.now()
         check_can_book(group, organisation=organisation, by=by, count=len(requests), now=now)
         hold = _active_holds(group).get(organisation.pk)
@@ -428,7 +437,7 @@ def reserve_seats(
         _after_commit(notifications.reservation_made.enqueue, booking.pk)
         _after_commit(
             library_mail.booking_changed,
-            group.pk,
+            group,
             _pks(result.confirmed + result.waitlisted),
             library_mail.BOOKED,
         )
@@ -492,7 +501,7 @@ def cancel_seats(
         _after_commit(
             notifications.seats_cancelled.enqueue, [seat.pk for seat in seats], by_library
         )
-        _after_commit(library_mail.booking_changed, group.pk, _pks(seats), library_mail.CANCELLED)
+        _after_commit(library_mail.booking_changed, group, _pks(seats), library_mail.CANCELLED)
     return Cancellation(cancelled=seats, promoted=promoted)
 
 
@@ -544,10 +553,8 @@ def move_seat(*, seat: Seat, to_group: CourseGroup, by, reason: str = "", now=No
         )
         _fill_free_seats(old_group, by=by, reason=SystemReason.SEAT_BECAME_FREE)
         _after_commit(notifications.reservation_made.enqueue, new_booking.pk)
-        _after_commit(library_mail.booking_changed, old_group.pk, [seat.pk], library_mail.CANCELLED)
-        _after_commit(
-            library_mail.booking_changed, new_group.pk, [new_seat.pk], library_mail.BOOKED
-        )
+        _after_commit(library_mail.booking_changed, old_group, [seat.pk], library_mail.CANCELLED)
+        _after_commit(library_mail.booking_changed, new_group, [new_seat.pk], library_mail.BOOKED)
     return new_seat
 
 

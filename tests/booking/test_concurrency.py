@@ -170,9 +170,9 @@ def arrivals_recorded():
     arrivals = Arrivals([], [])
 
     @contextmanager
-    def recording(*group_ids):
+    def recording(*group_ids, **options):
         asked = time.monotonic()
-        with real(*group_ids) as groups:
+        with real(*group_ids, **options) as groups:
             # Inside the lock, so one thread at a time appends.
             arrivals.order.append(threading.get_ident())
             arrivals.waits.append(time.monotonic() - asked)
@@ -298,7 +298,7 @@ def test_without_the_group_lock_the_same_run_oversells(group, settings):
     users = contacts(50)
 
     @contextmanager
-    def unlocked(*group_ids):
+    def unlocked(*group_ids, **options):
         with transaction.atomic():
             yield {g.pk: g for g in CourseGroup.objects.filter(pk__in=group_ids)}
 
@@ -432,7 +432,7 @@ def test_locking_two_groups_in_the_callers_order_would_deadlock(two_groups):
     groups (instead of by primary key) and PostgreSQL has to break one transaction off."""
 
     @contextmanager
-    def in_callers_order(*group_ids):
+    def in_callers_order(*group_ids, **options):
         with transaction.atomic():
             groups = {}
             for group_id in group_ids:

@@ -470,7 +470,7 @@ def test_at_once_each_coordinator_who_wants_it_gets_one_mail_per_event(
     result = reserve(group, people.promen, people.contact_promen, "Anja", "Bert")
     seat_ids = [seat.pk for seat in result.confirmed]
 
-    assert messages.booking_changed(group.pk, seat_ids, messages.BOOKED)
+    assert messages.booking_changed(group, seat_ids, messages.BOOKED)
 
     (sent,) = mailoutbox
     assert sent.to == [people.coordinator_gouda.email]
@@ -488,9 +488,9 @@ def test_at_once_counts_waiting_and_cancelled_seats(people, group, libraries, ma
     first = reserve(group, people.promen, people.contact_promen, "Anja")
     second = reserve(group, people.promen, people.contact_promen, "Bert")
     assert second.waitlisted
-    messages.booking_changed(group.pk, [first.confirmed[0].pk, second.waitlisted[0].pk])
+    messages.booking_changed(group, [first.confirmed[0].pk, second.waitlisted[0].pk])
     cancelled = services.cancel_booking(booking=first.booking, by=people.contact_promen)
-    messages.booking_changed(group.pk, [s.pk for s in cancelled], messages.CANCELLED)
+    messages.booking_changed(group, [s.pk for s in cancelled], messages.CANCELLED)
 
     booked, gone = mailoutbox
     assert "Promen: 1 plaats bevestigd, 1 plaats op de wachtlijst" in booked.body
@@ -504,7 +504,7 @@ def test_at_once_goes_to_the_groups_own_library_in_the_coordinators_language(
     group = libraries.deventer_group
     result = reserve(group, people.konnected, people.contact_konnected, "Anja")
 
-    messages.booking_changed(group.pk, [s.pk for s in result.confirmed], messages.BOOKED)
+    messages.booking_changed(group, [s.pk for s in result.confirmed], messages.BOOKED)
 
     (sent,) = mailoutbox
     assert sent.to == [people.coordinator_deventer.email]
@@ -520,7 +520,7 @@ def test_at_once_does_not_tell_a_coordinator_what_they_did_themselves(
     messages.set_frequency(libraries.second, "at_once")
     result = reserve(group, people.gouda, people.coordinator_gouda, "Anja")
 
-    messages.booking_changed(group.pk, [s.pk for s in result.confirmed], messages.BOOKED)
+    messages.booking_changed(group, [s.pk for s in result.confirmed], messages.BOOKED)
 
     (sent,) = mailoutbox
     assert sent.to == [libraries.second.email]
@@ -530,13 +530,28 @@ def test_at_once_does_not_tell_a_coordinator_what_they_did_themselves(
 def test_nothing_is_queued_when_nobody_wants_to_hear_at_once(people, group, mailoutbox):
     result = reserve(group, people.promen, people.contact_promen, "Anja")
 
-    assert not messages.booking_changed(group.pk, [s.pk for s in result.confirmed])
+    assert not messages.booking_changed(group, [s.pk for s in result.confirmed])
     assert mailoutbox == []
+
+
+def test_after_a_booking_asking_whether_anyone_wants_to_hear_at_once_is_a_cache_read(
+    people, group, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    result = reserve(group, people.promen, people.contact_promen, "Anja")
+    seat_ids = [seat.pk for seat in result.confirmed]
+    assert not messages.booking_changed(group, seat_ids)
+
+    with django_assert_num_queries(0):
+        assert not messages.booking_changed(group, seat_ids)
+    with django_capture_on_commit_callbacks(execute=True):
+        messages.set_frequency(people.coordinator_gouda, "at_once")
+
+    assert messages.booking_changed(group, seat_ids)
 
 
 def test_an_unknown_kind_of_change_is_a_programming_error(people, group):
     with pytest.raises(ValueError, match="Unknown kind"):
-        messages.booking_changed(group.pk, [1], "moved")
+        messages.booking_changed(group, [1], "moved")
 
 
 # -- the daily digest ----------------------------------------------------------------------------

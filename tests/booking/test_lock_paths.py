@@ -58,8 +58,8 @@ class LockSpy:
         return frozenset().union(*getattr(self.held, "stack", []))
 
     @contextmanager
-    def tracking(self, *group_ids):
-        with self.real(*group_ids) as groups:
+    def tracking(self, *group_ids, **options):
+        with self.real(*group_ids, **options) as groups:
             self.held.stack = [*getattr(self.held, "stack", []), set(groups)]
             try:
                 yield groups

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from booking import alerts, services
 from booking.errors import InvalidRequest, NotAllowed
-from booking.models import CourseGroup, RoomAlert, RoomNotice, Seat
+from booking.models import CourseGroup, RoomAlert, RoomNotice, Seat, SeatHold
 from tests.conftest import translate
 from tests.html_checker import markup_problems, nu_checker_missing, nu_errors
 
@@ -317,6 +317,35 @@ def test_held_seats_are_no_room(people, course, group, django_capture_on_commit_
     assert not alerts.record_room(group.pk)
     open_since(group, timezone.now() - datetime.timedelta(hours=1))
     assert digest(django_capture_on_commit_callbacks) == 0
+
+
+def test_a_hold_that_runs_out_in_a_full_group_is_room(
+    people, course, group, django_capture_on_commit_callbacks
+):
+    subscribe(people.contact_konnected, course)
+    fill(group, people, seats=group.capacity - 2)
+    services.hold_seats(
+        group=group,
+        organisation=people.promen,
+        seats=2,
+        held_until=timezone.localdate(),
+        by=people.coordinator_gouda,
+        reason="Voor de nieuwe collega's",
+    )
+    assert not RoomNotice.objects.exists()
+    SeatHold.objects.update(held_until=timezone.localdate() - datetime.timedelta(days=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.release_overdue_holds() == 1
+
+    assert list(RoomNotice.objects.values_list("group_id", flat=True)) == [group.pk]
+
+
+def test_reserving_never_records_room(people, course, group, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        fill(group, people, seats=1)
+        fill(group, people, company="konnected")
+    assert not RoomNotice.objects.exists()
 
 
 def test_a_group_full_again_before_the_digest_is_left_out(
