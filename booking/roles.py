@@ -1,5 +1,5 @@
-"""Who someone is in the booking domain: a library's coordinator, an SW company's contact
-person, or a superuser who sees everything."""
+"""Who someone is in the booking domain: a library's coordinator or trainer, an SW company's
+contact person, or a superuser who sees everything."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
@@ -27,27 +27,42 @@ COORDINATOR_PERMISSIONS = [
 ]
 
 
-def organisation_of(user) -> Organisation | None:
-    """The organisation the user works for (None for anonymous users and users without one).
-
-    Remembered on the user object, so a request asks the database once.
-    """
+def _membership(user) -> Membership | None:
+    """The user's membership with its organisation, remembered on the user object, so a
+    request asks the database once."""
     if not getattr(user, "is_authenticated", False):
         return None
-    if not hasattr(user, "_leerplein_organisation"):
-        membership = Membership.objects.select_related("organisation").filter(user=user).first()
-        user._leerplein_organisation = membership.organisation if membership else None
-    return user._leerplein_organisation
+    if not hasattr(user, "_leerplein_membership"):
+        user._leerplein_membership = (
+            Membership.objects.select_related("organisation").filter(user=user).first()
+        )
+    return user._leerplein_membership
+
+
+def organisation_of(user) -> Organisation | None:
+    """The organisation the user works for (None for anonymous users and users without one)."""
+    membership = _membership(user)
+    return membership.organisation if membership else None
 
 
 def library_of(user) -> Organisation | None:
-    """The library the user coordinates courses for, if any."""
-    organisation = organisation_of(user)
-    return organisation if organisation and organisation.is_library else None
+    """The library the user coordinates courses for, if any (a trainer coordinates none)."""
+    membership = _membership(user)
+    if membership and membership.organisation.is_library and not membership.is_trainer:
+        return membership.organisation
+    return None
+
+
+def trains_for(user) -> Organisation | None:
+    """The library a trainer or volunteer teaches for, if the user is one."""
+    membership = _membership(user)
+    if membership and membership.organisation.is_library and membership.is_trainer:
+        return membership.organisation
+    return None
 
 
 def company_of(user) -> Organisation | None:
-    """The SW company the user books for, if any."""
+    """The SW company (or referral partner) the user books for, if any."""
     organisation = organisation_of(user)
     return organisation if organisation and not organisation.is_library else None
 
@@ -58,6 +73,16 @@ def coordinates(user, group) -> bool:
         return True
     library = library_of(user)
     return library is not None and library.pk == group.library_id
+
+
+def teaches(user, group) -> bool:
+    """Is `user` a trainer or volunteer of `group`'s library, assigned to the group?"""
+    library = trains_for(user)
+    return (
+        library is not None
+        and library.pk == group.library_id
+        and group.trainer_assignments.filter(trainer=user).exists()
+    )
 
 
 def books_for(user, organisation) -> bool:

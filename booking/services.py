@@ -24,6 +24,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -50,6 +51,7 @@ from booking.models import (
     Seat,
     SeatHold,
     Session,
+    SessionNote,
 )
 from booking.models.history import SystemReason
 from booking.policies import (
@@ -987,9 +989,14 @@ def delete_group(*, group: CourseGroup, by, reason: str = "") -> None:
         refresh_pages_showing(group)
 
 
+# A seat (or a history record of one) that still holds something about its participant.
+_HAS_DETAILS = ~Q(first_name="", learning_goal="", support_needs="", intake={})
+
+
 def remove_participant_details(*, ended_before: datetime.date, by=None) -> int:
-    """Erase first names, learning goals and support needs of groups that ended before
-    `ended_before`, in the seats and in every history record of them (rule 9).
+    """Erase first names, learning goals, support needs and intake answers of groups that
+    ended before `ended_before`, in the seats and in every history record of them, and the
+    trainers' notes about their sessions (rule 9).
 
     Returns the number of seats whose details were removed.
     """
@@ -998,15 +1005,17 @@ def remove_participant_details(*, ended_before: datetime.date, by=None) -> int:
     removed = 0
     for group_id in groups.values_list("pk", flat=True):
         with locked_group(group_id) as group:
-            seats = _seats(group).exclude(first_name="", learning_goal="", support_needs="")
+            seats = _seats(group).filter(_HAS_DETAILS)
             seat_ids = []
             for seat in seats:
                 seat.first_name = seat.learning_goal = seat.support_needs = ""
+                seat.intake = {}
                 _save(seat, by=by, reason=reason, action=Action.DATA_REMOVED)
                 seat_ids.append(seat.pk)
             # The history is read-only for people; this is the one sanctioned rewrite of it.
-            Seat.history.filter(id__in=_seats(group).values("pk")).exclude(
-                first_name="", learning_goal="", support_needs=""
-            ).update(first_name="", learning_goal="", support_needs="")
+            Seat.history.filter(id__in=_seats(group).values("pk")).filter(_HAS_DETAILS).update(
+                first_name="", learning_goal="", support_needs="", intake={}
+            )
+            SessionNote.objects.filter(session__group=group).delete()
             removed += len(seat_ids)
     return removed

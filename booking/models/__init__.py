@@ -7,24 +7,36 @@ booking state is made by booking/services.py, and shared reads live in booking/s
 from .access import CalendarFeed, SentReminder
 from .alerts import RoomAlert, RoomNotice
 from .courses import CourseIndexPage, CoursePage
-from .groups import Attendance, Booking, CourseGroup, Seat, Session
+from .groups import Attendance, Booking, CourseGroup, Funding, Seat, Session
 from .history import Action
 from .holds import SeatHold
 from .idempotency import IdempotencyKey
+from .learning import (
+    AdviceRule,
+    Evaluation,
+    IntakeQuestion,
+    SessionNote,
+    TrainerAssignment,
+    TrainerCalendar,
+)
 from .messages import CoordinatorNotificationSetting, GroupMessage
 from .organisations import Location, Membership, Organisation
 
 __all__ = [
     "Action",
+    "AdviceRule",
     "Attendance",
     "Booking",
     "CalendarFeed",
     "CoordinatorNotificationSetting",
     "CourseGroup",
     "CourseIndexPage",
+    "Evaluation",
+    "Funding",
     "CoursePage",
     "GroupMessage",
     "IdempotencyKey",
+    "IntakeQuestion",
     "Location",
     "Membership",
     "Organisation",
@@ -34,4 +46,7 @@ __all__ = [
     "SeatHold",
     "SentReminder",
     "Session",
+    "SessionNote",
+    "TrainerAssignment",
+    "TrainerCalendar",
 ]

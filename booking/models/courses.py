@@ -1,3 +1,4 @@
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +88,13 @@ class CoursePage(LiveAvailabilityMixin, Page):
         help_text=_("E.g. reading glasses, your DigiD details, your own phone or tablet."),
     )
 
+    certificate_sessions = models.PositiveSmallIntegerField(
+        _("sessions for a certificate"),
+        default=4,
+        validators=[MinValueValidator(1)],
+        help_text=_("A participant who was at this many sessions gets a certificate."),
+    )
+
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
@@ -94,6 +102,7 @@ class CoursePage(LiveAvailabilityMixin, Page):
         FieldPanel("for_whom"),
         FieldPanel("levels"),
         FieldPanel("what_to_bring"),
+        FieldPanel("certificate_sessions"),
     ]
     search_fields = [
         *Page.search_fields,

@@ -97,6 +97,17 @@ class CourseGroupQuerySet(models.QuerySet):
         return self.filter(course__translation_key=course.translation_key)
 
 
+class Funding(models.TextChoices):
+    """Who pays for a group: the funders the source documents name."""
+
+    WEB = "web", _("WEB funds (adult education)")
+    TEL_MEE_MET_TAAL = "tel_mee_met_taal", _("Tel mee met Taal")
+    MUNICIPALITY = "municipality", _("Municipality")
+    PROVINCE = "province", _("Province")
+    OWN_BUDGET = "own_budget", _("Own budget")
+    OTHER = "other", _("Other")
+
+
 class CourseGroup(ClusterableModel):
     """One run of a course (a *groep*): a few sessions, a few seats, hosted by a library.
 
@@ -192,6 +203,19 @@ class CourseGroup(ClusterableModel):
     )
     trainer = models.CharField(
         _("trainer"), max_length=100, blank=True, help_text=_("Who leads the sessions.")
+    )
+    funding = models.CharField(
+        _("funding"),
+        max_length=20,
+        choices=Funding.choices,
+        blank=True,
+        help_text=_("Who pays for this group, for the reports to funders."),
+    )
+    municipality = models.CharField(
+        _("municipality"),
+        max_length=100,
+        blank=True,
+        help_text=_("The municipality whose residents the group is for, e.g. Gouda."),
     )
     notes = models.TextField(
         _("internal notes"),
@@ -397,6 +421,15 @@ class Seat(models.Model):
         max_length=300,
         blank=True,
         help_text=_("What helps this person, e.g. large letters, a quiet spot."),
+    )
+    intake = models.JSONField(
+        _("intake"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The intake's yes/no answers and the course and level it advised; erased with "
+            "the other details."
+        ),
     )
     waitlisted_at = models.DateTimeField(
         _("on the waiting list since"),

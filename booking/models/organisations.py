@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -205,6 +206,14 @@ class Membership(models.Model):
         default="nl",
         help_text=_("The language of the e-mails this person receives."),
     )
+    is_trainer = models.BooleanField(
+        _("trainer"),
+        default=False,
+        help_text=_(
+            "A trainer or volunteer of the library: sees the sessions of their own groups and "
+            "marks attendance, and is not a coordinator."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -213,6 +222,7 @@ class Membership(models.Model):
         FieldPanel("organisation"),
         FieldPanel("phone"),
         FieldPanel("language"),
+        FieldPanel("is_trainer"),
     ]
 
     class Meta:
@@ -221,3 +231,7 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organisation}"
+
+    def clean(self):
+        if self.is_trainer and self.organisation_id and not self.organisation.is_library:
+            raise ValidationError({"is_trainer": _("Only a library has trainers.")})

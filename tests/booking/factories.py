@@ -170,3 +170,10 @@ class SeatFactory(factory.django.DjangoModelFactory):
             status=Seat.Status.WAITLISTED, waitlisted_at=factory.LazyFunction(timezone.now)
         )
         cancelled = factory.Trait(status=Seat.Status.CANCELLED)
+
+
+def trainer_of(library, username="trainer", **kwargs):
+    """A trainer (or volunteer) of `library`: a member who is not a coordinator."""
+    user = UserFactory(username=username, **kwargs)
+    Membership.objects.create(user=user, organisation=library, is_trainer=True)
+    return user

@@ -19,7 +19,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from booking import notifications, services
-from booking.models import CourseGroup, Seat
+from booking.models import CourseGroup, Seat, SessionNote
 from booking.services import SeatRequest
 
 from .factories import CourseGroupFactory, LocationFactory
@@ -205,3 +205,27 @@ def pg_dump() -> str:
     return subprocess.run(  # noqa: S603 - fixed command, settings of the test database
         command, env=env, capture_output=True, text=True, check=True
     ).stdout
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+@pytest.mark.skipif(shutil.which("pg_dump") is None, reason="needs pg_dump")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_after_retention_no_intake_answer_or_trainers_note_is_left(people, course):
+    """The intake's answers (in the seat and its history) and a trainer's note about a
+    session go with the seat's other details."""
+    group = ended_group(people, course)
+    seat = Seat.objects.get(booking__group=group)
+    seat.intake = {"wants": f"{MARKER} wil mailen met haar kleinzoon", "advice": {"level": 1}}
+    seat.save()
+    session = group.sessions.first()
+    SessionNote.objects.create(
+        session=session, author=people.coordinator_gouda, text=f"{MARKER} heeft een bril nodig"
+    )
+    assert pg_dump().count(MARKER) >= 4, "seat, its history (twice) and the note"
+
+    call_command("remove_participant_details", stdout=io.StringIO())
+
+    seat.refresh_from_db()
+    assert seat.intake == {}
+    assert not SessionNote.objects.filter(session=session).exists()
+    assert MARKER not in pg_dump()
