@@ -1,5 +1,5 @@
 """Calendar files (RFC 5545) for course sessions: one booking's `.ics`, an SW company's
-private feed and the attachments of the e-mails about seats.
+private feed, a trainer's private feed and the attachments of the e-mails about seats.
 
 Sessions keep their wall-clock time in Europe/Amsterdam, with the time zone included, so a
 calendar app shows 9:30 whatever its own zone. Each session has a stable UID and a SEQUENCE
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
@@ -21,6 +22,7 @@ from icalendar import Alarm, Calendar, Event
 from booking.emails import portal_url
 from booking.models import Booking, CourseGroup, Seat, Session
 from booking.selectors import course_titles
+from core.site_url import absolute_url
 
 PRODUCT_ID = "-//Leerplein//Cursussen//NL"
 
@@ -121,6 +123,24 @@ def _groups():
     )
 
 
+def _events_of(groups, url_of) -> list[Event]:
+    """An event for every session of `groups` (from _groups()), linking to url_of(group,
+    session); two queries whatever the number of groups."""
+    titles = course_titles(group.course for group in groups)
+    sequence = sequences(session.id for group in groups for session in group.sessions.all())
+    return [
+        session_event(
+            session,
+            group,
+            title=titles[group.course_id],
+            url=url_of(group, session),
+            sequence=sequence.get(session.id, 0),
+        )
+        for group in groups
+        for session in group.sessions.all()
+    ]
+
+
 def booking_calendar(booking, seats=None, *, cancelled=False, removed_sessions=()) -> bytes:
     """The sessions of a booking's group, with the first names of its confirmed seats.
 
@@ -167,20 +187,30 @@ def organisation_calendar(organisation) -> bytes:
         .annotate(booking_pk=Subquery(first_booking))
         .order_by("pk")
     )
-    titles = course_titles(group.course for group in groups)
-    sequence = sequences(session.id for group in groups for session in group.sessions.all())
-    events = [
-        session_event(
-            session,
-            group,
-            title=titles[group.course_id],
-            url=portal_url(Booking(pk=group.booking_pk)),
-            sequence=sequence.get(session.id, 0),
-        )
-        for group in groups
-        for session in group.sessions.all()
-    ]
+    events = _events_of(groups, lambda group, session: portal_url(Booking(pk=group.booking_pk)))
     return calendar_of(
         events,
         name=_("Leerplein courses for %(organisation)s") % {"organisation": organisation.name},
     )
+
+
+def _trainer_session_url(session) -> str:
+    """The session's page on the trainers' pages, in the active language."""
+    try:
+        return absolute_url(reverse("trainers:session", kwargs={"pk": session.pk}))
+    except NoReverseMatch:
+        return ""
+
+
+def trainer_calendar(trainer) -> bytes:
+    """Every session of the groups this trainer or volunteer is assigned to, without the
+    names of participants: the address is a secret, but a calendar app may show it anywhere.
+    Cancelled groups' sessions are marked cancelled, so calendar apps drop them."""
+    groups = list(
+        _groups()
+        .filter(trainer_assignments__trainer=trainer)
+        .exclude(status=CourseGroup.Status.DRAFT)
+        .order_by("pk")
+    )
+    events = _events_of(groups, lambda group, session: _trainer_session_url(session))
+    return calendar_of(events, name=_("My Leerplein lessons"))

@@ -305,7 +305,7 @@ def _first_name(seat) -> str:
 
 
 def _is_empty(value) -> bool:
-    return value is None or value == ""
+    return value is None or value == "" or value == {}
 
 
 def _show(field: models.Field, value, labels: Labels) -> str:
@@ -316,6 +316,9 @@ def _show(field: models.Field, value, labels: Labels) -> str:
         return labels.get(field.related_model, value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.JSONField):
+        # An intake's answers: that it was done, not the answers themselves, in the history.
+        return gettext("filled in")
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if isinstance(value, datetime.datetime):

@@ -30,8 +30,8 @@ from booking.errors import (
     OrganisationLimitReached,
     TooManySeats,
 )
-from booking.models import CourseGroup, Organisation, Seat
-from booking.roles import books_for, coordinates
+from booking.models import Attendance, CourseGroup, Organisation, Seat
+from booking.roles import books_for, coordinates, teaches, trains_for
 
 NOT_RUNNING = (CourseGroup.Status.DRAFT, CourseGroup.Status.CANCELLED)
 # A date written in the language the message is read in, which may not be the one it was
@@ -95,11 +95,13 @@ def check_can_complete(group: CourseGroup, *, by, today: datetime.date | None = 
 def check_can_record_attendance(
     group: CourseGroup, *, session_date: datetime.date, by, today: datetime.date | None = None
 ) -> None:
-    """A coordinator records attendance of a group that runs, from the day of the session:
-    nobody knows yet who comes to a session in the future. The attendance form asks this
-    before anyone ticks a box, the service again inside the lock."""
+    """A coordinator, or a trainer who teaches the group, records attendance of a group that
+    runs, from the day of the session: nobody knows yet who comes to a session in the future.
+    The attendance form asks this before anyone ticks a box, the service again inside the
+    lock."""
     today = today or timezone.localdate()
-    check_coordinates(group, by=by)
+    if not (coordinates(by, group) or teaches(by, group)):
+        raise NotAllowed(_("Only the group's trainers and the library's coordinators can do this."))
     if group.status in NOT_RUNNING:
         raise InvalidState(_("There is no attendance for a group that does not run."))
     if session_date > today:
@@ -109,6 +111,28 @@ def check_can_record_attendance(
                 "you can mark attendance from the day of the session."
             ),
             date=_date_text(session_date),
+        )
+
+
+# -- trainers ---------------------------------------------------------------------------------
+
+
+def check_can_write_session_note(group: CourseGroup, *, by) -> None:
+    """A note about a session is written by a trainer of the group, or by the library's
+    coordinators."""
+    if not (coordinates(by, group) or teaches(by, group)):
+        raise NotAllowed(_("Only the group's trainers and the library's coordinators can do this."))
+
+
+def check_can_assign_trainer(group: CourseGroup, *, trainer, by) -> None:
+    """The library's coordinators assign trainers of their own library to its groups."""
+    check_coordinates(group, by=by)
+    library = trains_for(trainer)
+    if library is None or library.pk != group.library_id:
+        raise InvalidRequest(
+            _("Choose a trainer or volunteer of %(library)s."),
+            argument="trainer",
+            library=group.library.name,
         )
 
 
@@ -258,6 +282,15 @@ def check_can_change_seats(
         )
 
 
+def check_can_record_intake(group: CourseGroup, *, organisation: Organisation, by) -> None:
+    """`by` may keep an intake on a seat of `organisation` in `group`: the organisation's
+    contact persons and the library's coordinators, while the group runs. The deadline for
+    changes does not apply: the intake changes nothing about the group."""
+    if not (coordinates(by, group) or books_for(by, organisation)):
+        raise NotAllowed(_("You can only do an intake for seats of your own organisation."))
+    check_group_active(group)
+
+
 def check_can_move(
     group: CourseGroup,
     to_group: CourseGroup,
@@ -337,3 +370,68 @@ def check_can_release_hold(hold, *, by) -> None:
         raise NotAllowed(_("You can only give back seats held for your own organisation."))
     if hold.released_at is not None:
         raise InvalidState(_("These seats are no longer held."))
+
+
+# -- certificates -----------------------------------------------------------------------------
+
+
+def sessions_present(seat: Seat) -> int:
+    """How many sessions of its group `seat` was present at; a seat read with
+    `selectors.certificate_status` knows it already."""
+    if "sessions_present" in seat.__dict__:
+        return seat.sessions_present
+    return seat.attendance.filter(
+        status=Attendance.Status.PRESENT, session__group_id=seat.booking.group_id
+    ).count()
+
+
+def _session_count(group: CourseGroup) -> int:
+    if "session_count" in group.__dict__:
+        return group.session_count
+    return group.sessions.count()
+
+
+def check_can_print_certificate(seat: Seat, *, by) -> None:
+    """`by` may print a certificate for `seat`: the library's coordinators and the contact
+    persons of the seat's organisation, for a confirmed seat that was present at least at the
+    course's number of sessions for a certificate (absent and excused do not count)."""
+    group = seat.booking.group
+    if not (coordinates(by, group) or books_for(by, seat.booking.organisation)):
+        raise NotAllowed(_("You can only make certificates for your own participants."))
+    if seat.status != Seat.Status.CONFIRMED:
+        raise InvalidState(_("Only a participant with a confirmed seat can get a certificate."))
+    present = sessions_present(seat)
+    needed = group.course.certificate_sessions
+    if present < needed:
+        params = {"present": present, "sessions": _session_count(group), "needed": needed}
+        if seat.first_name:
+            raise InvalidState(
+                ngettext_lazy(
+                    "%(name)s was at %(present)s of the %(sessions)s sessions. "
+                    "A certificate needs %(needed)s session.",
+                    "%(name)s was at %(present)s of the %(sessions)s sessions. "
+                    "A certificate needs %(needed)s sessions.",
+                    "needed",
+                ),
+                name=seat.first_name,
+                **params,
+            )
+        raise InvalidState(
+            ngettext_lazy(
+                "This participant was at %(present)s of the %(sessions)s sessions. "
+                "A certificate needs %(needed)s session.",
+                "This participant was at %(present)s of the %(sessions)s sessions. "
+                "A certificate needs %(needed)s sessions.",
+                "needed",
+            ),
+            **params,
+        )
+
+
+# -- the evaluation ---------------------------------------------------------------------------
+
+
+def check_can_open_evaluation(group: CourseGroup, *, by) -> None:
+    """The group's coordinators and its trainers open the evaluation form for participants."""
+    if not (coordinates(by, group) or teaches(by, group)):
+        raise NotAllowed(_("Only the library's coordinators and the group's trainers can do this."))

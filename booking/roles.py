@@ -24,6 +24,14 @@ COORDINATOR_PERMISSIONS = [
     ("booking", "change_booking"),
     ("booking", "view_seat"),
     ("booking", "change_seat"),
+    ("booking", "view_intakequestion"),
+    ("booking", "add_intakequestion"),
+    ("booking", "change_intakequestion"),
+    ("booking", "delete_intakequestion"),
+    ("booking", "view_advicerule"),
+    ("booking", "add_advicerule"),
+    ("booking", "change_advicerule"),
+    ("booking", "delete_advicerule"),
 ]
 
 

@@ -38,7 +38,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from wagtail.coreutils import get_supported_content_language_variant
 
-from booking.models import Booking, CourseGroup, CoursePage, Location, Seat, Session
+from booking.models import Attendance, Booking, CourseGroup, CoursePage, Location, Seat, Session
 from booking.models.courses import MONTH_PARAMETER, PLACE_PARAMETER
 from booking.models.groups import free_seats
 from booking.roles import company_of, library_of
@@ -831,3 +831,62 @@ def unmet_demand(library) -> list[Demand]:
         )
         for row in rows
     ]
+
+
+# -- certificates ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    """One confirmed seat of a group and whether its attendance earns a certificate."""
+
+    seat: Seat
+    present: int
+    sessions: int
+    needed: int
+
+    @property
+    def eligible(self) -> bool:
+        return self.present >= self.needed
+
+
+def certificate_status(group: CourseGroup, *, organisation=None) -> list[CertificateStatus]:
+    """Every confirmed seat of `group` (of `organisation` only, if given) with the sessions
+    it was present at, the group's sessions and what the course needs for a certificate, in
+    two queries however many seats and sessions. Each seat carries what
+    `policies.check_can_print_certificate` reads, so asking it costs no query either."""
+    group = (
+        CourseGroup.objects.select_related("course")
+        .annotate(session_count=Count("sessions", distinct=True))
+        .get(pk=group.pk)
+    )
+    seats = (
+        Seat.objects.confirmed()
+        .filter(booking__group=group)
+        .select_related("booking__organisation")
+        .annotate(
+            sessions_present=Count(
+                "attendance",
+                filter=Q(
+                    attendance__status=Attendance.Status.PRESENT,
+                    attendance__session__group=group,
+                ),
+            )
+        )
+        .order_by("booking__created_at", "pk")
+    )
+    if organisation is not None:
+        seats = seats.filter(booking__organisation=organisation)
+    needed = group.course.certificate_sessions
+    rows = []
+    for seat in seats:
+        seat.booking.group = group
+        rows.append(
+            CertificateStatus(
+                seat=seat,
+                present=seat.sessions_present,
+                sessions=group.session_count,
+                needed=needed,
+            )
+        )
+    return rows

@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from booking import alerts, notifications
+from booking import alerts, intake, notifications
 from booking import messages as library_mail
 from booking.errors import (
     BookingBusy,
@@ -52,20 +52,27 @@ from booking.models import (
     SeatHold,
     Session,
     SessionNote,
+    TrainerAssignment,
+    TrainerCalendar,
 )
+from booking.models.access import CalendarFeed
 from booking.models.history import SystemReason
+from booking.models.learning import MAX_NOTE_LENGTH
 from booking.policies import (
+    check_can_assign_trainer,
     check_can_book,
     check_can_change_seats,
     check_can_complete,
     check_can_hold,
     check_can_move,
     check_can_record_attendance,
+    check_can_record_intake,
     check_can_release_hold,
+    check_can_write_session_note,
     check_coordinates,
     check_group_active,
 )
-from booking.roles import books_for, coordinates
+from booking.roles import books_for, coordinates, trains_for
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +90,8 @@ class SeatRequest:
     first_name: str = ""
     learning_goal: str = ""
     support_needs: str = ""
+    # What `booking.intake.intake_record` made of an intake done before booking; empty if none.
+    intake: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -364,11 +373,16 @@ def _seat_requests(seats: Sequence[SeatRequest] | int) -> list[SeatRequest]:
     requests = [SeatRequest() for _i in range(seats)] if isinstance(seats, int) else list(seats)
     if not requests:
         raise InvalidRequest(_("Reserve at least 1 seat."), argument="seats")
+    if any(request.intake and not intake.is_record(request.intake) for request in requests):
+        raise InvalidRequest(
+            _("The intake could not be read. Please do it again."), argument="seats"
+        )
     return [
         SeatRequest(
             first_name=(request.first_name or "").strip(),
             learning_goal=(request.learning_goal or "").strip(),
             support_needs=(request.support_needs or "").strip(),
+            intake=request.intake or {},
         )
         for request in requests
     ]
@@ -417,6 +431,7 @@ def reserve_seats(
                 first_name=request.first_name,
                 learning_goal=request.learning_goal,
                 support_needs=request.support_needs,
+                intake=request.intake,
             )
             for index, request in enumerate(requests)
         ]
@@ -576,6 +591,40 @@ def update_seat_details(
         seat.learning_goal = details.learning_goal
         seat.support_needs = details.support_needs
         _validate_details(seat, argument="details")
+        reason = reason.strip() or SystemReason.DETAILS_CHANGED
+        _save(seat, by=by, reason=reason, action=Action.DETAILS_CHANGED)
+    return seat
+
+
+def record_intake(
+    *,
+    seat: Seat,
+    answers: dict[str, bool],
+    wants: str,
+    by,
+    reason: str = "",
+) -> Seat:
+    """Keep an intake done "while booking" on an existing seat: the answers, what the person
+    wants to learn and the advice (`booking.intake.intake_record`), replacing an earlier one.
+
+    What they want to learn also becomes the seat's learning goal when it has none. Only the
+    organisation's contact persons and the library's coordinators may, while the group runs;
+    every question must be answered, and nothing changes when one is not.
+    """
+    booking = seat.booking
+    with locked_group(booking.group_id) as group:
+        check_can_record_intake(group, organisation=booking.organisation, by=by)
+        seat = Seat.objects.get(pk=seat.pk)
+        if seat.status == Seat.Status.CANCELLED:
+            raise InvalidState(_("This seat has been cancelled."))
+        wants = intake.clean_wants(wants)
+        advice = intake.advise(answers)
+        seat.intake = intake.intake_record(
+            intake.check_answers(answers, intake.questions()), wants, advice
+        )
+        if not seat.learning_goal:
+            seat.learning_goal = wants
+        _validate_details(seat, argument="wants")
         reason = reason.strip() or SystemReason.DETAILS_CHANGED
         _save(seat, by=by, reason=reason, action=Action.DETAILS_CHANGED)
     return seat
@@ -1019,3 +1068,63 @@ def remove_participant_details(*, ended_before: datetime.date, by=None) -> int:
             SessionNote.objects.filter(session__group=group).delete()
             removed += len(seat_ids)
     return removed
+
+
+# -- trainers ---------------------------------------------------------------------------------
+# Who teaches a group and what they tell the coordinator touch no seat, so these take no group
+# lock; attendance, which does, goes through `record_attendance` for trainers as well.
+
+
+def assign_trainer(
+    *, group: CourseGroup, trainer, kind: str = TrainerAssignment.Kind.TRAINER, by
+) -> TrainerAssignment:
+    """A coordinator makes a trainer or volunteer of the group's library one of its teachers.
+
+    Assigning someone who already teaches the group changes their role (trainer or
+    volunteer) instead of adding them twice.
+    """
+    if kind not in TrainerAssignment.Kind.values:
+        raise InvalidRequest(_("Choose trainer or volunteer."), argument="kind")
+    with transaction.atomic():
+        check_can_assign_trainer(group, trainer=trainer, by=by)
+        assignment, _created = TrainerAssignment.objects.update_or_create(
+            group=group, trainer=trainer, defaults={"kind": kind}
+        )
+    return assignment
+
+
+def unassign_trainer(*, assignment: TrainerAssignment, by) -> None:
+    """A coordinator takes a trainer off the group; their notes stay for the coordinator."""
+    with transaction.atomic():
+        check_coordinates(assignment.group, by=by)
+        assignment.delete()
+
+
+def write_session_note(*, session: Session, text: str, by) -> SessionNote:
+    """A trainer (or coordinator) writes a note about one session for the coordinators.
+
+    The text is required and at most MAX_NOTE_LENGTH characters after trimming spaces.
+    """
+    check_can_write_session_note(session.group, by=by)
+    text = (text or "").strip()
+    if not text:
+        raise InvalidRequest(_("Write a note first."), argument="text")
+    if len(text) > MAX_NOTE_LENGTH:
+        raise InvalidRequest(
+            _("A note can be at most %(most)s characters long. Yours has %(length)s."),
+            argument="text",
+            most=MAX_NOTE_LENGTH,
+            length=len(text),
+        )
+    return SessionNote.objects.create(session=session, author=by, text=text)
+
+
+def renew_trainer_calendar(*, trainer) -> TrainerCalendar:
+    """Give a trainer a new secret calendar address (the first one, or a replacement: the old
+    address stops working at once)."""
+    if trains_for(trainer) is None:
+        raise NotAllowed(_("Only trainers and volunteers have a calendar of their lessons."))
+    calendar, _created = TrainerCalendar.objects.update_or_create(
+        trainer=trainer, defaults={"token": CalendarFeed.new_token()}
+    )
+    return calendar

@@ -8,10 +8,23 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from booking.admin import alerts, demand, directory, groups, history, invitations, reports
+from booking.admin import (
+    alerts,
+    certificates,
+    demand,
+    directory,
+    groups,
+    history,
+    invitations,
+    reports,
+    trainers,
+)
+from booking.admin import intake as intake_admin
 from booking.admin import messages as group_messages
 
 page_permission_policy = PagePermissionPolicy()
+
+intake_admin.register()
 
 
 class CoursePlanning(ViewSetGroup):
@@ -45,6 +58,16 @@ def register_message_admin_urls():
 @hooks.register("register_admin_urls")
 def register_demand_admin_urls():
     return demand.URLS
+
+
+@hooks.register("register_admin_urls")
+def register_trainer_admin_urls():
+    return trainers.URLS
+
+
+@hooks.register("register_admin_urls")
+def register_certificate_admin_urls():
+    return certificates.URLS
 
 
 @hooks.register("construct_homepage_panels")

@@ -49,6 +49,8 @@ urlpatterns += i18n_patterns(
     ),
     path(pgettext_lazy("url", "account/"), include("booking.accounts.urls")),
     path(pgettext_lazy("url", "portal/"), include("booking.portal.urls")),
+    path(pgettext_lazy("url", "teaching/"), include("booking.trainers.urls")),
+    path(pgettext_lazy("url", "evaluation/"), include("booking.evaluation.urls")),
     path(
         "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
         shared_password.authenticate_page,

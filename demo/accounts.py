@@ -29,6 +29,9 @@ class DemoAccount:
     superuser: bool = False
     groups: tuple[str, ...] = ()
     organisation: str | None = None  # slug: a library's coordinator, an SW company's contact
+    # A library's trainer or volunteer (not a coordinator): assigned to the library's groups
+    # as this kind of TrainerAssignment ("trainer" or "volunteer") by the loader.
+    teaches_as: str = ""
 
 
 DEMO_ACCOUNTS = [
@@ -76,6 +79,22 @@ DEMO_ACCOUNTS = [
         "coordinator: plans the courses of Biblioplus in Cuijk",
         groups=(COORDINATORS,),
         organisation="biblioplus",
+    ),
+    DemoAccount(
+        "trainer-gouda",
+        "trainer-gouda@leerplein.test",
+        "Marieke",
+        "trainer: teaches the groups of Bibliotheek Gouda",
+        organisation="bibliotheek-gouda",
+        teaches_as="trainer",
+    ),
+    DemoAccount(
+        "vrijwilliger-gouda",
+        "vrijwilliger-gouda@leerplein.test",
+        "Sanne",
+        "volunteer: helps in the groups of Bibliotheek Gouda",
+        organisation="bibliotheek-gouda",
+        teaches_as="volunteer",
     ),
     DemoAccount(
         "contact-promen",
@@ -136,5 +155,7 @@ def ensure_account(account: DemoAccount):
         user.groups.add(*missing)
     if account.organisation and not Membership.objects.filter(user=user).exists():
         organisation = Organisation.objects.get(slug=account.organisation)
-        Membership.objects.create(user=user, organisation=organisation)
+        Membership.objects.create(
+            user=user, organisation=organisation, is_trainer=bool(account.teaches_as)
+        )
     return user, created

@@ -13,8 +13,16 @@ from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Locale, Page, Site, TranslatableMixin
 from wagtail_localize.models import LocaleSynchronization
 
-from booking.models import Booking, CourseGroup, Location, Membership, Organisation
+from booking.models import (
+    Booking,
+    CourseGroup,
+    Location,
+    Membership,
+    Organisation,
+    TrainerAssignment,
+)
 from booking.roles import ensure_coordinator_group
+from booking.services import assign_trainer
 from core.site_url import site_address, sync_default_site
 from home.editorial import ensure_editorial_setup
 from home.models import FeaturedStory, SiteSettings
@@ -32,6 +40,7 @@ from .bilingual import (
 from .data import PageSpec, demo_content
 from .groups import GROUPS
 from .images import Avatar, Illustration, get_or_create_image
+from .intake import ensure_intake
 from .planning import GroupPlanner
 from .translation import translate_page, translate_snippet
 
@@ -71,7 +80,9 @@ class DemoLoader:
         self.report("Editorial groups and workflow: ready")
         self.ensure_site_settings()
         accounts = self.ensure_accounts()
+        self.ensure_intake()
         self.ensure_course_groups()
+        self.ensure_trainer_assignments()
         return accounts
 
     # -- bookkeeping ---------------------------------------------------------------------
@@ -309,6 +320,11 @@ class DemoLoader:
 
     # -- course groups and bookings -----------------------------------------------------
 
+    def ensure_intake(self):
+        """The intake's questions and advice rules, in Dutch and English (demo/intake.py)."""
+        made, kept = ensure_intake(nl=self.nl, en=self.en, courses=self.pages)
+        self.report(f"Intake questions and advice rules: {made} new, {kept} already there")
+
     def ensure_course_groups(self):
         """Plan the demo groups of each course that has none yet, with their bookings.
 
@@ -336,9 +352,37 @@ class DemoLoader:
         self._count("course groups")
         self._count("bookings")
 
+    def ensure_trainer_assignments(self):
+        """The demo trainer and volunteer teach their library's groups that have no trainer
+        (or volunteer) yet; a group someone else teaches is left as the coordinator set it."""
+        people = self._people()
+        made = 0
+        for account in DEMO_ACCOUNTS:
+            if not account.teaches_as:
+                continue
+            user = self.users[account.username]
+            membership = Membership.objects.filter(user=user, is_trainer=True).first()
+            if membership is None:  # the account was changed by hand
+                continue
+            groups = CourseGroup.objects.filter(library=membership.organisation).exclude(
+                trainer_assignments__kind=account.teaches_as
+            )
+            for group in groups.order_by("pk"):
+                if TrainerAssignment.objects.filter(group=group, trainer=user).exists():
+                    continue
+                assign_trainer(
+                    group=group,
+                    trainer=user,
+                    kind=account.teaches_as,
+                    by=people[membership.organisation.slug],
+                )
+                made += 1
+        self.report(f"Trainers of groups: {made} new")
+
     def _people(self):
-        """Organisation slug -> the demo account that acts for it (coordinator or contact)."""
-        memberships = Membership.objects.filter(user__in=list(self.users.values())).select_related(
-            "organisation", "user"
-        )
+        """Organisation slug -> the demo account that acts for it (coordinator or contact);
+        trainers act for nobody."""
+        memberships = Membership.objects.filter(
+            user__in=list(self.users.values()), is_trainer=False
+        ).select_related("organisation", "user")
         return {m.organisation.slug: m.user for m in memberships}

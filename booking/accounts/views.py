@@ -11,7 +11,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
-from booking.roles import company_of
+from booking.roles import company_of, trains_for
 from core.throttle import client_ip
 
 from .forms import LoginForm, NewPasswordForm, PasswordResetRequestForm
@@ -24,7 +24,10 @@ BACKEND = "booking.accounts.backends.UsernameOrEmailBackend"
 
 def home_of(user) -> str:
     """Where someone goes after logging in without a `next`: contact persons to the portal,
-    staff who work in the admin (coordinators, editors) to the admin."""
+    trainers and volunteers to their sessions, staff who work in the admin (coordinators,
+    editors) to the admin."""
+    if trains_for(user) is not None:
+        return reverse("trainers:sessions")
     if company_of(user) is None and user.has_perm("wagtailadmin.access_admin"):
         return reverse("wagtailadmin_home")
     return resolve_url(settings.LOGIN_REDIRECT_URL)

@@ -31,7 +31,7 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from booking import alerts, policies, selectors, services
+from booking import alerts, evaluations, policies, selectors, services
 from booking import messages as library_mail
 from booking.admin.exports import attendance_sheet, mark_text, session_heading
 from booking.admin.forms import (
@@ -58,7 +58,7 @@ from booking.errors import (
     NotAllowed,
     OrganisationLimitReached,
 )
-from booking.models import Attendance, CourseGroup, Seat, SeatHold, Session
+from booking.models import Attendance, CourseGroup, Seat, SeatHold, Session, SessionNote
 from booking.roles import coordinates, library_of
 from core.exports import SafeSpreadsheetExportMixin
 
@@ -460,6 +460,9 @@ class GroupDetailView(VisibleGroupsMixin, generic.InspectView):
             message_url=reverse("booking_messages:send", args=[group.pk]),
             can_open_group=self.is_active and can_change and bool(waiting),
             open_group_url=reverse("booking_demand:open_group", args=[group.pk]),
+            # The evaluation at the last lesson (booking/evaluation/), once it is open.
+            can_evaluate=policies.allows(evaluations.check_can_evaluate, group),
+            evaluation_url=reverse("evaluation:open", args=[group.pk]),
             sessions=sessions,
             confirmed=confirmed,
             waiting=waiting,
@@ -474,6 +477,15 @@ class GroupDetailView(VisibleGroupsMixin, generic.InspectView):
             complete_url=group_url("complete", group.pk),
             # The button only shows when the service would complete the group.
             can_complete=policies.allows(policies.check_can_complete, group, by=user),
+            # Seats whose attendance earns a certificate (booking/admin/certificates.py).
+            certificate_seats={
+                row.seat.pk for row in selectors.certificate_status(group) if row.eligible
+            },
+            # Who teaches the group and what they noted (booking/admin/trainers.py).
+            trainer_assignments=list(group.trainer_assignments.select_related("trainer")),
+            session_notes=SessionNote.objects.filter(session__group=group)
+            .select_related("session", "author")
+            .order_by("-created_at", "-pk"),
         )
         return context
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.urls import path, reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext, pgettext_lazy
@@ -24,7 +24,7 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.base import ViewSet
 
-from booking import reports
+from booking import evaluations, reports
 from booking.models import CourseGroup, CoursePage, Organisation
 from booking.roles import library_of
 from booking.selectors import groups_visible_to
@@ -445,7 +445,77 @@ class AttendanceReportView(BaseReportView):
         )
 
 
-REPORTS = (OccupancyReportView, CompaniesReportView, WaitingListsReportView, AttendanceReportView)
+@dataclass(frozen=True)
+class _Comparison:
+    """The national figure the chart shows under ours."""
+
+    label: str
+    average: float
+    shown: bool = True
+
+
+class EvaluationReportView(BaseReportView):
+    page_title = _("Evaluations")
+    slug = "evaluations"
+    filterset_class = AttendanceFilterSet
+    default_breakdown = "course"
+    columns = [
+        Column("label", label=_("Name")),
+        Column("answers", label=_("Evaluations")),
+        Column("average", label=_("Average score"), accessor=lambda row: _score(row)),
+    ]
+    list_export = ["label", "answers", "average"]
+    export_headings = {
+        "label": _("Name"),
+        "answers": _("Evaluations"),
+        "average": _("Average score"),
+    }
+
+    @property
+    def explanation(self):
+        return gettext(
+            "The average score (1 to 10) participants gave in the anonymous evaluation at the "
+            "last lesson. An average of fewer than %(minimum)s evaluations is not shown, so "
+            "nobody's score can be worked out. The national Digisterker programme reports an "
+            "average of %(national)s."
+        ) % {
+            "minimum": evaluations.MIN_ANSWERS_SHOWN,
+            "national": _decimal(evaluations.NATIONAL_DIGISTERKER_AVERAGE),
+        }
+
+    def figures(self, groups):
+        return evaluations.averages(groups, by=self.breakdown)
+
+    def chart(self, rows):
+        national = _Comparison(
+            label=gettext("Digisterker, national average"),
+            average=evaluations.NATIONAL_DIGISTERKER_AVERAGE,
+        )
+        return bar_chart(
+            [*(row for row in rows if row.shown), national],
+            label=lambda row: row.label,
+            parts=[("score", gettext("Average score"), lambda row: row.average * 10)],
+            figure=lambda row: _decimal(row.average),
+            maximum=100,
+            track=True,
+        )
+
+
+def _decimal(value) -> str:
+    return number_format(value, decimal_pos=1)
+
+
+def _score(row) -> str:
+    return _decimal(row.average) if row.shown else "—"
+
+
+REPORTS = (
+    OccupancyReportView,
+    CompaniesReportView,
+    WaitingListsReportView,
+    AttendanceReportView,
+    EvaluationReportView,
+)
 
 
 class ReportsViewSet(ViewSet):

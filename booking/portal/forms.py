@@ -110,11 +110,16 @@ class ReserveForm(forms.Form):
     # No max_length: a hidden field's error would be one nobody can see or fix.
     submission = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, count: int, **kwargs):
+    def __init__(self, *args, count: int, intake: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.count = count
+        # An intake done before booking (booking/portal/views/intake.py) is about one person:
+        # it goes with the first seat, whose learning goal starts as what they want to learn.
+        self.intake = intake or {}
         if not self.is_bound:
             self.initial.setdefault("submission", new_submission_key())
+            if self.intake.get("wants"):
+                self.initial.setdefault("seat-1-learning_goal", self.intake["wants"])
         for number in range(1, count + 1):
             for name in DETAIL_FIELDS:
                 self.fields[f"seat-{number}-{name}"] = detail_field(name)
@@ -149,14 +154,17 @@ class ReserveForm(forms.Form):
         """The same form, as typed, with a fresh key: for sending it again on purpose."""
         data = self.data.copy()
         data["submission"] = new_submission_key()
-        form = ReserveForm(data, count=self.count)
+        form = ReserveForm(data, count=self.count, intake=self.intake)
         form.is_valid()
         return form
 
     def seat_requests(self) -> list[SeatRequest]:
         data = self.cleaned_data
         return [
-            SeatRequest(**{name: data[f"seat-{number}-{name}"] for name in DETAIL_FIELDS})
+            SeatRequest(
+                **{name: data[f"seat-{number}-{name}"] for name in DETAIL_FIELDS},
+                intake=self.intake if number == 1 else {},
+            )
             for number in range(1, self.count + 1)
         ]
 

@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
-from .views import alerts, api_keys, bookings, calendar, groups, holds
+from .views import alerts, api_keys, bookings, calendar, certificates, groups, holds, intake
 
 app_name = "portal"
 
@@ -25,6 +25,7 @@ CALENDAR = pgettext_lazy("url", "calendar/")
 API_KEYS = pgettext_lazy("url", "api-keys/")
 CANCEL = pgettext_lazy("url", "cancel/")
 ALERTS = pgettext_lazy("url", "alerts/")
+INTAKE = pgettext_lazy("url", "intake/")
 
 urlpatterns = [
     path("", bookings.OverviewView.as_view(), name="overview"),
@@ -60,6 +61,13 @@ urlpatterns = [
         _url(SEATS, "<int:pk>/", pgettext_lazy("url", "move/")),
         bookings.MoveSeatView.as_view(),
         name="seat_move",
+    ),
+    path(INTAKE, intake.IntakeView.as_view(), name="intake"),
+    path(_url(SEATS, "<int:pk>/", INTAKE), intake.SeatIntakeView.as_view(), name="seat_intake"),
+    path(
+        _url(SEATS, "<int:pk>/", pgettext_lazy("url", "certificate/")),
+        certificates.CertificateView.as_view(),
+        name="seat_certificate",
     ),
     path(CALENDAR, calendar.CalendarView.as_view(), name="calendar"),
     path(

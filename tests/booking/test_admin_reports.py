@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from wagtail.users.models import UserProfile
 
 from booking import services
+from booking.models import Evaluation
 from booking.services import SeatRequest
 
 from .admin_helpers import refused
@@ -25,7 +26,7 @@ from .factories import CompanyFactory, CourseGroupFactory, CoursePageFactory, Lo
 
 pytestmark = pytest.mark.django_db
 
-REPORTS = ("occupancy", "companies", "waiting_lists", "attendance")
+REPORTS = ("occupancy", "companies", "waiting_lists", "attendance", "evaluations")
 
 
 def report(client, name, **params):
@@ -234,6 +235,36 @@ def test_attendance_chart_leaves_out_groups_without_records(client, scene):
     assert [bar.figure for bar in chart.bars] == ["50%"]
 
 
+def test_evaluation_averages_beside_the_national_digisterker_average(client, scene, group):
+    today = timezone.localdate()
+    for score in (7, 8, 9):
+        Evaluation.objects.create(group=scene.started, score=score, submitted_on=today)
+    Evaluation.objects.create(group=group, score=2, submitted_on=today)
+    client.force_login(scene.coordinator_gouda)
+
+    per_course = report(client, "evaluations")
+    per_group = {row.label: row for row in rows_of(report(client, "evaluations", by="group"))}
+
+    assert [(row.label, row.answers, row.average) for row in rows_of(per_course)] == [
+        ("Digisterker", 3, 8.0),
+        ("Klik & Tik", 1, None),  # one evaluation: its score is nobody's business
+    ]
+    with translation.override("en"):  # the coordinator reads the admin in English
+        label = str(group)
+    assert (per_group[label].answers, per_group[label].average) == (1, None)
+    chart = per_course.context["chart"]
+    assert [(bar.label, bar.figure) for bar in chart.bars] == [
+        ("Digisterker", "8.0"),
+        ("Digisterker, national average", "8.5"),
+    ]
+    assert "The national Digisterker programme reports an average of 8.5." in per_course.text
+    exported = csv_rows(report(client, "evaluations", export="csv"))
+    assert [(row["Name"], row["Evaluations"], row["Average score"]) for row in exported] == [
+        ("Digisterker", "3", "8.0"),
+        ("Klik & Tik", "1", ""),  # an export leaves a hidden average empty
+    ]
+
+
 # -- exports -----------------------------------------------------------------------------------
 
 
@@ -295,7 +326,9 @@ def test_another_librarys_figures_stay_out_of_every_report(client, scene, name):
     exported = csv_rows(report(client, name, export="csv"))
 
     assert response.status_code == 200
-    html = response.content.decode()
+    # The evaluations report names the national Digisterker programme to compare with.
+    html = response.content.decode().replace("Digisterker programme", "")
+    html = html.replace("Digisterker, national average", "")
     assert "Digisterker" not in html
     assert "Promen" not in html
     assert "Gouda" not in html

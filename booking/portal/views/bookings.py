@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from booking import services
 from booking.calendar import booking_calendar
 from booking.history import BOOKING_SOURCES, history_rows, load_entries
+from booking.intake import with_stored_advice
 from booking.messages import group_messages_for
 from booking.models import Booking, Seat
 from booking.portal.filters import BookingList
@@ -23,6 +24,7 @@ from booking.portal.forms import MoveSeatForm, ReasonForm, SeatDetailsForm
 from booking.portal.holds import with_your_holds
 from booking.selectors import (
     bookable_groups,
+    certificate_status,
     groups_with_availability,
     portal_booking,
 )
@@ -76,6 +78,7 @@ class BookingView(PortalMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         booking = _booking_or_404(self, self.kwargs["pk"])
+        with_stored_advice(booking.seats.all())
         rows = history_rows(scope=Q(booking_ref=booking.pk), models_=BOOKING_SOURCES)
         history = Paginator(rows, HISTORY_PER_PAGE).get_page(self.request.GET.get("page"))
         history.object_list = load_entries(history.object_list, shown_to=self.organisation)
@@ -85,6 +88,11 @@ class BookingView(PortalMixin, TemplateView):
             change_state=self.change_state(booking.group),
             history=history,
             group_messages=group_messages_for(booking.group),
+            certificate_seats={
+                row.seat.pk
+                for row in certificate_status(booking.group, organisation=self.organisation)
+                if row.eligible
+            },
         )
         return context
 

@@ -3,6 +3,7 @@
 from dataclasses import asdict
 
 from django.contrib import messages
+from django.core.signing import BadSignature
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from booking import services
+from booking import intake, services
 from booking.errors import BookingError
 from booking.idempotency import IdempotencyKeyReused, reserve_once
 from booking.models import CourseGroup, Session
@@ -18,9 +19,11 @@ from booking.policies import check_can_book, refusal, seat_allowance
 from booking.portal.filters import GroupFilter
 from booking.portal.forms import ReserveForm, SeatCountForm
 from booking.portal.holds import with_your_holds
+from booking.portal.intake_forms import unsign
 from booking.selectors import availability, course_titles
 
 from .base import PortalMixin
+from .intake import intake_not_readable
 
 SENT_TWICE = _("You sent the form twice. Your seats were reserved once; this is your reservation.")
 ALREADY_BOOKED = _(
@@ -90,12 +93,21 @@ class ReserveView(PortalMixin, TemplateView):
             free=group.availability.free,
         )
 
+    def carried_intake(self, data) -> dict | None:
+        """The intake the advice page sent along (`?intake=`, signed), or None without one.
+        Raises BadSignature for a value we did not sign, or that was changed."""
+        value = data.get("intake", "")
+        self.intake_value = value
+        return unsign(value, self.request.session) if value else None
+
     def render_page(self, group, *, count_form=None, form=None, status=200):
         context = self.get_context_data(
             group=group,
             refusal=self.refusal(group),
             count_form=count_form,
             form=form,
+            intake_value=self.intake_value if self.intake else "",
+            intake_advice=intake.stored_advice(self.intake) if self.intake else None,
         )
         return self.render_to_response(context, status=status)
 
@@ -113,22 +125,31 @@ class ReserveView(PortalMixin, TemplateView):
         group = self.get_group()
         if group is None:
             return self.not_found()
+        try:
+            self.intake = self.carried_intake(request.GET)
+        except BadSignature:
+            return intake_not_readable(self)
         if "seats" not in request.GET:
             return self.render_page(group, count_form=self.count_form(group))
         count_form = self.count_form(group, request.GET)
         if not count_form.is_valid():
             return self.render_page(group, count_form=count_form)
         count = count_form.cleaned_data["seats"]
-        return self.render_page(group, count_form=count_form, form=ReserveForm(count=count))
+        form = ReserveForm(count=count, intake=self.intake)
+        return self.render_page(group, count_form=count_form, form=form)
 
     def post(self, request, *args, **kwargs):
         group = self.get_group()
         if group is None:
             return self.not_found()
+        try:
+            self.intake = self.carried_intake(request.POST)
+        except BadSignature:
+            return intake_not_readable(self)
         count_form = self.count_form(group, request.POST)
         if not count_form.is_valid():
             return self.render_page(group, count_form=count_form)
-        form = ReserveForm(request.POST, count=count_form.cleaned_data["seats"])
+        form = ReserveForm(request.POST, count=count_form.cleaned_data["seats"], intake=self.intake)
         if form.is_valid():
             try:
                 booking_id = self.reserve(group, form)

@@ -1,0 +1,74 @@
+"""The intake's questions and advice rules in the admin, for coordinators: translatable
+snippets (wagtail-localize offers "Translate" on each), grouped in an "Intake" menu.
+
+Questions and rules are the same for every library, like the course pages they point to, so
+they are not scoped to a library; coordinators get the model permissions (booking/roles.py).
+Their screens live under the course planning's address, the part of the admin coordinators
+may open (home/admin_access.py); for the same reason a rule picks its question and course from
+a plain list, not from Wagtail's page chooser, which is editorial.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.models import Locale
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from booking.models import AdviceRule, CoursePage, IntakeQuestion
+
+
+class AdviceRuleForm(WagtailAdminModelForm):
+    """Questions and courses of the rule's own language only, so each appears once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locale = self.instance.locale if self.instance.locale_id else Locale.get_default()
+        self.fields["when_no_to"].queryset = IntakeQuestion.objects.filter(locale=locale)
+        self.fields["course"].queryset = CoursePage.objects.filter(
+            locale=locale, alias_of__isnull=True
+        ).order_by("title")
+
+
+class IntakeQuestionViewSet(SnippetViewSet):
+    model = IntakeQuestion
+    base_url_path = "course-planning/intake/questions"
+    chooser_base_url_path = "course-planning/intake/questions/choose"
+    icon = "help"
+    list_display = ["question", "sort_order"]
+    list_filter = ["locale"]
+    ordering = ["sort_order", "pk"]
+    search_fields = ["question"]
+
+
+class AdviceRuleViewSet(SnippetViewSet):
+    model = AdviceRule
+    base_url_path = "course-planning/intake/advice-rules"
+    chooser_base_url_path = "course-planning/intake/advice-rules/choose"
+    edit_handler = ObjectList(
+        [
+            FieldPanel("when_no_to", widget=forms.Select),
+            FieldPanel("course", widget=forms.Select),
+            FieldPanel("level"),
+            FieldPanel("reason"),
+            FieldPanel("sort_order"),
+        ],
+        base_form_class=AdviceRuleForm,
+    )
+    icon = "tick"
+    list_display = ["reason", "when_no_to", "course", "level", "sort_order"]
+    list_filter = ["locale"]
+    ordering = ["sort_order", "pk"]
+
+
+class IntakeViewSetGroup(SnippetViewSetGroup):
+    items = (IntakeQuestionViewSet, AdviceRuleViewSet)
+    menu_label = _("Intake")
+    menu_icon = "help"
+    menu_order = 160
+
+
+def register() -> None:
+    """Registers both snippets with Wagtail (called once, from booking/wagtail_hooks.py)."""
+    register_snippet(IntakeViewSetGroup)

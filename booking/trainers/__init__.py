@@ -1,0 +1,1 @@
+"""The pages for trainers and volunteers: their sessions, attendance, notes and calendar."""
