@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from booking.models import CourseGroup, Seat, Session
+from booking import intake
+from booking.models import CourseGroup, Evaluation, Seat, Session
 from booking.services import (
     SeatRequest,
     cancel_group,
@@ -18,9 +19,18 @@ from booking.services import (
     change_capacity,
     complete_group,
     record_attendance,
+    record_intake,
     reserve_seats,
     save_group,
 )
+
+# The demo's completed group's evaluations: scores and how much each learned, in no order
+# that says anything about who gave them.
+DEMO_EVALUATION_SCORES = (9, 8, 10, 8, 7, 9, 8, 9)
+DEMO_EVALUATION_LEARNED = ("a_lot", "a_lot", "a_bit", "a_lot", "a_bit", "a_lot", "a_lot", "a_bit")
+# Which intake question (by its place: tablet, mouse, read, e-mail, DigiD) a participant of
+# level 1, 2 or 3 answered "no".
+DEMO_INTAKE_NO_BY_LEVEL = (1, 3, 4)
 
 SESSIONS = 5
 MORNING = (datetime.time(10), datetime.time(12))
@@ -108,6 +118,8 @@ class GroupSpec:
     seats_per_organisation: int | None = None
     notes: str = ""
     steps: tuple[Step, ...] = ()
+    funding: str = ""  # booking.models.Funding, for the outcomes report
+    municipality: str = ""  # the library's municipality when empty
 
 
 class MissingDemoAccount(Exception):
@@ -176,6 +188,8 @@ class GroupPlanner:
             restricted_to=restricted_to,
             seats_per_organisation=spec.seats_per_organisation,
             trainer=spec.trainer,
+            funding=spec.funding,
+            municipality=spec.municipality or self.organisations[spec.library].municipality,
             notes=spec.notes,
             sessions=[
                 Session(
@@ -230,8 +244,9 @@ class GroupPlanner:
                 self.complete(group, coordinator, reason, absent, excused)
 
     def complete(self, group, coordinator, reason, absent, excused):
-        """Attendance for each session, then the group is done."""
+        """Intakes, attendance for each session, then the group is done."""
         confirmed = list(Seat.objects.confirmed().filter(booking__group=group))
+        self.record_intakes(group, confirmed)
         for number, session in enumerate(Session.objects.filter(group=group), start=1):
             missing = (*absent.get(number, ()), *excused.get(number, ()))
             record_attendance(
@@ -243,3 +258,33 @@ class GroupPlanner:
                 by=coordinator,
             )
         complete_group(group=group, by=coordinator, reason=reason)
+        # What the participants said at the last lesson, anonymously (booking/evaluations.py):
+        # one evaluation for each participant.
+        last = Session.objects.filter(group=group).order_by("date").last()
+        Evaluation.objects.bulk_create(
+            Evaluation(
+                group=group,
+                score=score,
+                answers={"enjoyed": "yes", "learned": learned, "go_on": "yes"},
+                submitted_on=last.date,
+            )
+            for score, learned, _seat in zip(
+                DEMO_EVALUATION_SCORES, DEMO_EVALUATION_LEARNED, confirmed, strict=False
+            )
+        )
+
+    def record_intakes(self, group, seats):
+        """The intake each participant did with their job coach, answered as someone at the
+        group's level would: "no" to the one skill the level starts with."""
+        questions = [str(question.translation_key) for question in intake.questions()]
+        if len(questions) < len(DEMO_INTAKE_NO_BY_LEVEL):
+            return
+        for seat in seats:
+            no = DEMO_INTAKE_NO_BY_LEVEL[group.level - 1]
+            answers = {key: index != no for index, key in enumerate(questions)}
+            record_intake(
+                seat=seat,
+                answers=answers,
+                wants=seat.learning_goal,
+                by=self.person(seat.booking.organisation.slug),
+            )
