@@ -435,3 +435,35 @@ def check_can_open_evaluation(group: CourseGroup, *, by) -> None:
     """The group's coordinators and its trainers open the evaluation form for participants."""
     if not (coordinates(by, group) or teaches(by, group)):
         raise NotAllowed(_("Only the library's coordinators and the group's trainers can do this."))
+
+
+# -- the next step after a course ---------------------------------------------------------------
+
+
+def has_continued(seat: Seat) -> bool:
+    """Whether a seat that is not cancelled already continues from `seat` (one next step per
+    seat); a seat read with `next_step.next_steps` knows it already."""
+    if "continued_by" in getattr(seat, "_prefetched_objects_cache", {}):
+        return any(other.status != Seat.Status.CANCELLED for other in seat.continued_by.all())
+    return seat.continued_by.active().exists()
+
+
+def check_can_book_next_step(seat: Seat, to_group: CourseGroup, *, by, advice) -> None:
+    """`by` may book the next step of `seat` in `to_group`: a contact person of the seat's
+    organisation (or the library's coordinators), for a confirmed seat of a completed group
+    that has not continued yet, in a group of the advised course and level (`advice`, a
+    `next_step.NextStep` or None). Whether `to_group` takes bookings is `check_can_book`'s."""
+    group = seat.booking.group
+    if not (books_for(by, seat.booking.organisation) or coordinates(by, group)):
+        raise NotAllowed(_("You can only book a next course for your own participants."))
+    if group.status != CourseGroup.Status.COMPLETED:
+        raise InvalidState(_("You can book a next course once this course has finished."))
+    if seat.status != Seat.Status.CONFIRMED:
+        raise InvalidState(_("Only a participant who took part can book a next course."))
+    if has_continued(seat):
+        raise InvalidState(_("A next course has already been booked for this participant."))
+    if advice is None or not advice.matches(to_group):
+        raise InvalidRequest(
+            _("This group is not the advised course and level. Choose one of the groups shown."),
+            argument="to_group",
+        )

@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from booking import alerts, intake, notifications
+from booking import alerts, intake, next_step, notifications
 from booking import messages as library_mail
 from booking.errors import (
     BookingBusy,
@@ -61,6 +61,7 @@ from booking.models.learning import MAX_NOTE_LENGTH
 from booking.policies import (
     check_can_assign_trainer,
     check_can_book,
+    check_can_book_next_step,
     check_can_change_seats,
     check_can_complete,
     check_can_hold,
@@ -92,6 +93,8 @@ class SeatRequest:
     support_needs: str = ""
     # What `booking.intake.intake_record` made of an intake done before booking; empty if none.
     intake: dict = field(default_factory=dict)
+    # The seat of an earlier course this participant continues from (`book_next_step` only).
+    continues_from: Seat | None = None
 
 
 @dataclass
@@ -383,6 +386,7 @@ def _seat_requests(seats: Sequence[SeatRequest] | int) -> list[SeatRequest]:
             learning_goal=(request.learning_goal or "").strip(),
             support_needs=(request.support_needs or "").strip(),
             intake=request.intake or {},
+            continues_from=request.continues_from,
         )
         for request in requests
     ]
@@ -432,6 +436,7 @@ def reserve_seats(
                 learning_goal=request.learning_goal,
                 support_needs=request.support_needs,
                 intake=request.intake,
+                continues_from=request.continues_from,
             )
             for index, request in enumerate(requests)
         ]
@@ -459,6 +464,49 @@ def reserve_seats(
             library_mail.BOOKED,
         )
     return result
+
+
+# -- the next step after a course ---------------------------------------------------------------
+
+
+def book_next_step(
+    *,
+    seat: Seat,
+    to_group: CourseGroup,
+    by,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> ReservationResult:
+    """Book the advised next course (`booking.next_step.advised_next`) for the participant of
+    `seat`, a seat of a completed group, in `to_group`: one seat for the seat's organisation,
+    with its first name, learning goal, support needs and intake, that continues from `seat`.
+
+    Booked by `reserve_seats`' rules, so it is confirmed if a seat is free (or held for the
+    organisation) and waitlisted otherwise. One next step per seat: both groups are locked, so
+    a double click books it once and the second click is refused with a plain message.
+    """
+    with locked_groups(seat.booking.group_id, to_group.pk, may_free_seats=False) as groups:
+        seat = Seat.objects.select_related(
+            "booking__group__course__next_course", "booking__organisation"
+        ).get(pk=seat.pk)
+        to_group = groups[to_group.pk]
+        advice = next_step.advised_next(seat)
+        check_can_book_next_step(seat, to_group, by=by, advice=advice)
+        request = SeatRequest(
+            first_name=seat.first_name,
+            learning_goal=seat.learning_goal,
+            support_needs=seat.support_needs,
+            intake=seat.intake,
+            continues_from=seat,
+        )
+        return reserve_seats(
+            group=to_group,
+            organisation=seat.booking.organisation,
+            by=by,
+            seats=[request],
+            reason=reason,
+            now=now,
+        )
 
 
 # -- cancelling -----------------------------------------------------------------------------
@@ -1039,13 +1087,15 @@ def delete_group(*, group: CourseGroup, by, reason: str = "") -> None:
 
 
 # A seat (or a history record of one) that still holds something about its participant.
-_HAS_DETAILS = ~Q(first_name="", learning_goal="", support_needs="", intake={})
+_HAS_DETAILS = ~Q(
+    first_name="", learning_goal="", support_needs="", intake={}, continues_from__isnull=True
+)
 
 
 def remove_participant_details(*, ended_before: datetime.date, by=None) -> int:
-    """Erase first names, learning goals, support needs and intake answers of groups that
-    ended before `ended_before`, in the seats and in every history record of them, and the
-    trainers' notes about their sessions (rule 9).
+    """Erase first names, learning goals, support needs, intake answers and the link to the
+    course a participant did before of groups that ended before `ended_before`, in the seats
+    and in every history record of them, and the trainers' notes about their sessions (rule 9).
 
     Returns the number of seats whose details were removed.
     """
@@ -1059,11 +1109,12 @@ def remove_participant_details(*, ended_before: datetime.date, by=None) -> int:
             for seat in seats:
                 seat.first_name = seat.learning_goal = seat.support_needs = ""
                 seat.intake = {}
+                seat.continues_from = None
                 _save(seat, by=by, reason=reason, action=Action.DATA_REMOVED)
                 seat_ids.append(seat.pk)
             # The history is read-only for people; this is the one sanctioned rewrite of it.
             Seat.history.filter(id__in=_seats(group).values("pk")).filter(_HAS_DETAILS).update(
-                first_name="", learning_goal="", support_needs="", intake={}
+                first_name="", learning_goal="", support_needs="", intake={}, continues_from=None
             )
             SessionNote.objects.filter(session__group=group).delete()
             removed += len(seat_ids)

@@ -23,6 +23,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
 from booking.models import Organisation
+from stories.blocks import OrganisationChoiceBlock
 from stories.models import Theme
 
 from .bilingual import Html, OrganisationRef, PageLink, Text, ThemeRef
@@ -292,6 +293,8 @@ class _PageReader:
             return self.rich(value, place)
         if isinstance(block, blocks.PageChooserBlock):
             return self.reference(Page, value, place)
+        if isinstance(block, OrganisationChoiceBlock):
+            return self.reference(Organisation, value, place)
         return self.plain(value, place)
 
     def stream_item(self, block, item, place):

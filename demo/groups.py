@@ -9,7 +9,7 @@ by first name or initials only. Groups are planned relative to the day load_demo
 demo always has groups in the coming weeks.
 """
 
-from booking.models import CourseGroup
+from booking.models import CourseGroup, Funding
 
 from .planning import (
     AFTERNOON,
@@ -39,6 +39,7 @@ GROUPS = [
         weekday=TUESDAY,
         times=MORNING,
         trainer="Marieke Jansen",
+        funding=Funding.WEB,
         reason="Nieuwe groep voor beginners",
         steps=(
             Reserve(
@@ -71,6 +72,7 @@ GROUPS = [
         weekday=THURSDAY,
         times=AFTERNOON,
         trainer="Ruud Bosman",
+        funding=Funding.WEB,
         reason="Groep in de wijk, dicht bij huis",
         seats_per_organisation=3,
         steps=(Reserve("promen", (seat(), seat()), reason="Namen volgen nog"),),
@@ -84,6 +86,7 @@ GROUPS = [
         weekday=WEDNESDAY,
         times=MORNING,
         trainer="Marieke Jansen",
+        funding=Funding.WEB,
         reason="Cursus op locatie, alleen voor Promen",
         restricted_to="promen",
         notes="De tablets 45 minuten voor de les klaarzetten in de kantine.",
@@ -108,6 +111,7 @@ GROUPS = [
         weekday=FRIDAY,
         times=AFTERNOON,
         trainer="Ruud Bosman",
+        funding=Funding.WEB,
         reason="Vervolggroep na de zomer",
         steps=(
             Reserve(
@@ -132,6 +136,7 @@ GROUPS = [
         weekday=MONDAY,
         times=AFTERNOON,
         trainer="Joyce Peters",
+        funding=Funding.TEL_MEE_MET_TAAL,
         reason="Nieuwe groep in een klein lokaal; per bedrijf drie plekken, zodat meer bedrijven "
         "kunnen meedoen",
         capacity=4,
@@ -156,6 +161,7 @@ GROUPS = [
         weekday=TUESDAY,
         times=MORNING,
         trainer="Joyce Peters",
+        funding=Funding.TEL_MEE_MET_TAAL,
         reason="Cursus op locatie bij KonnecteD, in werktijd",
         restricted_to="konnected",
         steps=(
@@ -190,6 +196,7 @@ GROUPS = [
         weekday=TUESDAY,
         times=MORNING,
         trainer="Linda van Dijk",
+        funding=Funding.MUNICIPALITY,
         reason="Nieuwe groep in Cuijk",
         steps=(
             Reserve(
@@ -215,6 +222,7 @@ GROUPS = [
         weekday=THURSDAY,
         times=AFTERNOON,
         trainer="Marieke Jansen",
+        funding=Funding.WEB,
         reason="Nieuwe Digisterker-groep",
         steps=(
             Reserve(
@@ -251,6 +259,7 @@ GROUPS = [
         weekday=WEDNESDAY,
         times=MORNING,
         trainer="Joyce Peters",
+        funding=Funding.TEL_MEE_MET_TAAL,
         reason="Groep voor gevorderden in de wijk",
         steps=(
             Reserve(
@@ -268,6 +277,7 @@ GROUPS = [
         weekday=MONDAY,
         times=MORNING,
         trainer="",
+        funding=Funding.TEL_MEE_MET_TAAL,
         reason="Alvast ingepland; de docent is nog niet bekend",
         status=CourseGroup.Status.DRAFT,
         notes="Nog een docent zoeken voordat de groep open gaat.",
@@ -281,6 +291,7 @@ GROUPS = [
         weekday=THURSDAY,
         times=AFTERNOON,
         trainer="Linda van Dijk",
+        funding=Funding.MUNICIPALITY,
         reason="Nieuwe Digisterker-groep in Cuijk",
         steps=(
             Reserve(

@@ -44,6 +44,10 @@ from .intake import ensure_intake
 from .planning import GroupPlanner
 from .translation import translate_page, translate_snippet
 
+# The course advised after level 3 of a course (CoursePage.next_course), by page key: the
+# next step the portal offers after a completed group.
+NEXT_COURSES = {"klik-en-tik": "digisterker"}
+
 
 class DemoLoader:
     """Creates the demo content step by step and counts what it made.
@@ -75,6 +79,7 @@ class DemoLoader:
         self.link_home_page()
         self.translate_pages()
         self.put_contact_last_in_menu()
+        self.link_next_courses()
         self.ensure_locale_synchronisation()
         ensure_editorial_setup(story_indexes=[self.pages["stories"], self.english_pages["stories"]])
         self.report("Editorial groups and workflow: ready")
@@ -275,6 +280,18 @@ class DemoLoader:
             contact.refresh_from_db()
             if contact.get_next_siblings().in_menu().exists():
                 contact.move(contact.get_parent(), pos="last-child")
+
+    def link_next_courses(self):
+        """Name each course's follow-up after level 3 (NEXT_COURSES) on the Dutch page and its
+        English translation, where none is named yet. Done after both exist."""
+        for key, next_key in NEXT_COURSES.items():
+            for pages in (self.pages, self.english_pages):
+                course = pages[key]
+                course.refresh_from_db()
+                if course.next_course_id is None:
+                    course.next_course = pages[next_key]
+                    course.save_revision().publish()
+                    self.report(f"{course.title} ({course.locale.language_code}): next course set")
 
     def ensure_locale_synchronisation(self):
         """Keep English in step with Dutch: pages editors add in Dutch get an English alias.

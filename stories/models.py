@@ -22,6 +22,8 @@ from core.locale import untranslated_original
 from core.search import SearchContent, plain_text
 from core.site_url import absolute_url
 
+from .blocks import PracticeExampleBodyBlock
+
 WORDS_PER_MINUTE = 180  # a calm pace: many of our readers read with some effort
 
 
@@ -280,6 +282,11 @@ class InterviewPage(StoryPage):
 
 class PracticeExamplePage(StoryPage):
     """How one library and one SW company work together, with the facts to copy it."""
+
+    # The story blocks, and the partnership's live figures (stories/blocks.py).
+    body = StreamField(
+        PracticeExampleBodyBlock(), verbose_name=_("body"), help_text=_("The story itself.")
+    )
 
     library = models.ForeignKey(
         "booking.Organisation",

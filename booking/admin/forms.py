@@ -558,6 +558,8 @@ class CopyGroupForm(forms.Form):
             restricted_to=group.restricted_to,
             seats_per_organisation=group.seats_per_organisation,
             trainer=group.trainer,
+            funding=group.funding,
+            municipality=group.municipality,
             notes=group.notes,
         )
         copy.sessions = [

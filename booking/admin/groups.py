@@ -1111,6 +1111,10 @@ class CourseGroupViewSet(ModelViewSet):
                 heading=gettext_lazy("Course and place"),
             ),
             MultiFieldPanel(
+                [_select("funding"), FieldPanel("municipality")],
+                heading=gettext_lazy("For the reports to funders"),
+            ),
+            MultiFieldPanel(
                 [
                     FieldPanel("capacity"),
                     FieldPanel("seats_per_organisation"),

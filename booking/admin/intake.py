@@ -9,11 +9,15 @@ a plain list, not from Wagtail's page chooser, which is editorial.
 """
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.models import Locale
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from booking.models import AdviceRule, CoursePage, IntakeQuestion
@@ -31,10 +35,34 @@ class AdviceRuleForm(WagtailAdminModelForm):
         ).order_by("title")
 
 
+class _ForThoseWhoEditThem:
+    """Wagtail's snippet chooser answers anyone who may open the admin; these lists are for
+    those with a permission on the model (coordinators), like the snippet's own screens."""
+
+    def dispatch(self, request, *args, **kwargs):
+        policy = ModelPermissionPolicy(self.model_class)
+        if not policy.user_has_any_permission(request.user, ["add", "change", "delete", "view"]):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class IntakeChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = type("ChooseView", (_ForThoseWhoEditThem, chooser.ChooseView), {})
+    choose_results_view_class = type(
+        "ChooseResultsView", (_ForThoseWhoEditThem, chooser.ChooseResultsView), {}
+    )
+    chosen_view_class = type("ChosenView", (_ForThoseWhoEditThem, chooser.SnippetChosenView), {})
+    chosen_multiple_view_class = type(
+        "ChosenMultipleView", (_ForThoseWhoEditThem, chooser.SnippetChosenMultipleView), {}
+    )
+    create_view_class = type("CreateView", (_ForThoseWhoEditThem, chooser.SnippetCreateView), {})
+
+
 class IntakeQuestionViewSet(SnippetViewSet):
     model = IntakeQuestion
     base_url_path = "course-planning/intake/questions"
     chooser_base_url_path = "course-planning/intake/questions/choose"
+    chooser_viewset_class = IntakeChooserViewSet
     icon = "help"
     list_display = ["question", "sort_order"]
     list_filter = ["locale"]
@@ -46,6 +74,7 @@ class AdviceRuleViewSet(SnippetViewSet):
     model = AdviceRule
     base_url_path = "course-planning/intake/advice-rules"
     chooser_base_url_path = "course-planning/intake/advice-rules/choose"
+    chooser_viewset_class = IntakeChooserViewSet
     edit_handler = ObjectList(
         [
             FieldPanel("when_no_to", widget=forms.Select),

@@ -24,7 +24,7 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.base import ViewSet
 
-from booking import evaluations, reports
+from booking import evaluations, outcomes, reports
 from booking.models import CourseGroup, CoursePage, Organisation
 from booking.roles import library_of
 from booking.selectors import groups_visible_to
@@ -87,6 +87,21 @@ class AttendanceFilterSet(ReportFilterSet):
     by = django_filters.ChoiceFilter(
         label=_("Show per"),
         choices=[("group", _("Group")), ("course", _("Course"))],
+        empty_label=None,
+        widget=forms.RadioSelect,
+        method=_keep,
+    )
+
+
+class OutcomesFilterSet(ReportFilterSet):
+    by = django_filters.ChoiceFilter(
+        label=_("Show per"),
+        choices=[
+            ("funder", _("Funder")),
+            ("municipality", _("Municipality")),
+            ("partner", _("Partner")),
+            ("period", _("Month of the first session")),
+        ],
         empty_label=None,
         widget=forms.RadioSelect,
         method=_keep,
@@ -501,6 +516,123 @@ class EvaluationReportView(BaseReportView):
         )
 
 
+class OutcomesReportView(BaseReportView):
+    """What the groups brought, for the funders: per funder, municipality, partner or month."""
+
+    page_title = _("Outcomes")
+    slug = "outcomes"
+    explanation = _(
+        "Confirmed seats; how many of them started (the first lesson has been) and completed "
+        "(the group is completed); certificates (present at enough lessons); the share "
+        "present out of everyone marked; and the average evaluation score. Draft and "
+        "cancelled groups are not counted."
+    )
+    filterset_class = OutcomesFilterSet
+    default_breakdown = "funder"
+    columns = [
+        Column("label", label=_("Name")),
+        Column("groups", label=_("Groups")),
+        Column("seats", label=_("Seats")),
+        Column("started", label=_("Started")),
+        Column("completed", label=_("Completed")),
+        Column("certificates", label=_("Certificates")),
+        Column(
+            "attendance_rate",
+            label=_("Present (%)"),
+            accessor=lambda row: _percent(row.attendance_rate),
+        ),
+        Column("average", label=_("Average score"), accessor=lambda row: _outcome_score(row)),
+    ]
+    list_export = [
+        "label",
+        "groups",
+        "seats",
+        "started",
+        "completed",
+        "certificates",
+        "attendance_rate",
+        "average",
+    ]
+    export_headings = {
+        "label": _("Name"),
+        "groups": _("Groups"),
+        "seats": _("Seats"),
+        "started": _("Started"),
+        "completed": _("Completed"),
+        "certificates": _("Certificates"),
+        "attendance_rate": _("Present (%)"),
+        "average": _("Average score"),
+    }
+
+    def figures(self, groups):
+        return outcomes.outcomes(groups, by=self.breakdown)
+
+    def chart(self, rows):
+        # Completed out of started: the completed part of each bar, then the rest started.
+        return bar_chart(
+            rows,
+            label=lambda row: row.label,
+            parts=[
+                ("completed", gettext("Completed"), lambda row: row.completed),
+                (
+                    "started",
+                    gettext("Started, not completed"),
+                    lambda row: row.started - row.completed,
+                ),
+            ],
+            figure=lambda row: f"{row.completed}/{row.started}",
+        )
+
+
+class RepeatParticipationReportView(BaseReportView):
+    """How many seats went to participants who came back after an earlier course, per course;
+    a count, never a name."""
+
+    page_title = _("Repeat participation")
+    slug = "repeat_participation"
+    explanation = _(
+        "Per course: the seats taken (confirmed or on the waiting list) and how many of them "
+        "went to someone who came back after an earlier course, booked as its next step. "
+        "Only numbers, never names. Draft and cancelled groups are not counted."
+    )
+    columns = [
+        Column("label", label=_("Course")),
+        Column("groups", label=_("Groups")),
+        Column("seats", label=_("Seats taken")),
+        Column("came_back", label=_("Came back")),
+        Column(
+            "percentage", label=_("Came back (%)"), accessor=lambda row: _percent(row.percentage)
+        ),
+    ]
+    list_export = ["label", "groups", "seats", "came_back", "percentage"]
+    export_headings = {
+        "label": _("Course"),
+        "groups": _("Groups"),
+        "seats": _("Seats taken"),
+        "came_back": _("Came back"),
+        "percentage": _("Came back (%)"),
+    }
+
+    def figures(self, groups):
+        return reports.repeat_participation(groups)
+
+    def chart(self, rows):
+        return bar_chart(
+            rows,
+            label=lambda row: row.label,
+            parts=[
+                # The chart's existing colours; the key and the table name what they mean.
+                ("confirmed", gettext("Came back"), lambda row: row.came_back),
+                ("waitlisted", gettext("First time"), lambda row: row.seats - row.came_back),
+            ],
+            figure=lambda row: f"{row.came_back}/{row.seats}",
+        )
+
+
+def _outcome_score(row) -> str:
+    return "—" if row.average is None else _decimal(row.average)
+
+
 def _decimal(value) -> str:
     return number_format(value, decimal_pos=1)
 
@@ -515,6 +647,8 @@ REPORTS = (
     WaitingListsReportView,
     AttendanceReportView,
     EvaluationReportView,
+    OutcomesReportView,
+    RepeatParticipationReportView,
 )
 
 

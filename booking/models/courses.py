@@ -94,6 +94,18 @@ class CoursePage(LiveAvailabilityMixin, Page):
         validators=[MinValueValidator(1)],
         help_text=_("A participant who was at this many sessions gets a certificate."),
     )
+    next_course = models.ForeignKey(
+        "booking.CoursePage",
+        verbose_name=_("after level 3 of this course"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The course we advise after level 3, e.g. Digisterker after Klik & Tik. "
+            "Leave empty if there is none."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -103,6 +115,7 @@ class CoursePage(LiveAvailabilityMixin, Page):
         FieldPanel("levels"),
         FieldPanel("what_to_bring"),
         FieldPanel("certificate_sessions"),
+        FieldPanel("next_course"),
     ]
     search_fields = [
         *Page.search_fields,

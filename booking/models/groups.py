@@ -431,6 +431,17 @@ class Seat(models.Model):
             "the other details."
         ),
     )
+    continues_from = models.ForeignKey(
+        "self",
+        verbose_name=_("continues from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        help_text=_(
+            "The seat of the course this participant did before; erased with the other details."
+        ),
+    )
     waitlisted_at = models.DateTimeField(
         _("on the waiting list since"),
         null=True,
@@ -454,6 +465,13 @@ class Seat(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="waitlisted") | Q(waitlisted_at__isnull=False),
                 name="seat_waitlisted_has_a_place_in_the_queue",
+            ),
+            # One next step per seat: a double click cannot book it twice. A cancelled next
+            # step no longer counts, so it can be booked again.
+            models.UniqueConstraint(
+                fields=["continues_from"],
+                condition=Q(continues_from__isnull=False) & ~Q(status="cancelled"),
+                name="seat_continues_once",
             ),
         ]
         indexes = [models.Index(fields=["status", "waitlisted_at"])]

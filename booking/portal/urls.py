@@ -8,7 +8,17 @@ from django.urls import path
 from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
-from .views import alerts, api_keys, bookings, calendar, certificates, groups, holds, intake
+from .views import (
+    alerts,
+    api_keys,
+    bookings,
+    calendar,
+    certificates,
+    groups,
+    holds,
+    intake,
+    next_step,
+)
 
 app_name = "portal"
 
@@ -68,6 +78,11 @@ urlpatterns = [
         _url(SEATS, "<int:pk>/", pgettext_lazy("url", "certificate/")),
         certificates.CertificateView.as_view(),
         name="seat_certificate",
+    ),
+    path(
+        _url(SEATS, "<int:pk>/", pgettext_lazy("url", "next-step/")),
+        next_step.BookNextStepView.as_view(),
+        name="seat_next_step",
     ),
     path(CALENDAR, calendar.CalendarView.as_view(), name="calendar"),
     path(

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from wagtail.users.models import UserProfile
 
 from booking import services
-from booking.models import Evaluation
+from booking.models import CourseGroup, Evaluation, Funding
 from booking.services import SeatRequest
 
 from .admin_helpers import refused
@@ -26,7 +26,7 @@ from .factories import CompanyFactory, CourseGroupFactory, CoursePageFactory, Lo
 
 pytestmark = pytest.mark.django_db
 
-REPORTS = ("occupancy", "companies", "waiting_lists", "attendance", "evaluations")
+REPORTS = ("occupancy", "companies", "waiting_lists", "attendance", "evaluations", "outcomes")
 
 
 def report(client, name, **params):
@@ -263,6 +263,70 @@ def test_evaluation_averages_beside_the_national_digisterker_average(client, sce
         ("Digisterker", "3", "8.0"),
         ("Klik & Tik", "1", ""),  # an export leaves a hidden average empty
     ]
+
+
+# -- outcomes for funders ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def funded(scene, group):
+    """Digisterker (started) is paid from WEB funds for Gouda; Klik & Tik (not started yet)
+    by the municipality of Waddinxveen."""
+    CourseGroup.objects.filter(pk=scene.started.pk).update(
+        funding=Funding.WEB, municipality="Gouda"
+    )
+    CourseGroup.objects.filter(pk=group.pk).update(
+        funding=Funding.MUNICIPALITY, municipality="Waddinxveen"
+    )
+    return scene
+
+
+def test_outcomes_per_funder_have_a_chart_and_a_table(client, funded):
+    client.force_login(funded.coordinator_gouda)
+
+    response = report(client, "outcomes")
+
+    assert response.status_code == 200
+    rows = {
+        row.label: (row.seats, row.started, row.completed, row.attendance_rate)
+        for row in rows_of(response)
+    }
+    assert rows == {"WEB funds (adult education)": (2, 2, 0, 50), "Municipality": (5, 0, 0, None)}
+    html = response.content.decode()
+    assert '<svg class="booking-chart__svg"' in html
+    assert "booking-chart__bar--started" in html
+    assert "Started, not completed" in html  # the chart's key names both parts
+
+
+def test_outcomes_per_municipality_and_per_partner(client, funded):
+    client.force_login(funded.coordinator_gouda)
+
+    per_place = rows_of(report(client, "outcomes", by="municipality"))
+    places = {row.label: row.seats for row in per_place}
+    partners = {
+        row.label: (row.groups, row.seats, row.started)
+        for row in rows_of(report(client, "outcomes", by="partner"))
+    }
+
+    assert places == {"Gouda": 2, "Waddinxveen": 5}
+    assert partners == {"Promen": (2, 5, 2), "KonnecteD": (1, 2, 0)}
+
+
+def test_outcomes_export_names_the_breakdown_and_no_participant(client, funded):
+    client.force_login(funded.admin)
+
+    exported = csv_rows(report(client, "outcomes", by="partner", export="csv"))
+    workbook = report(client, "outcomes", by="municipality", export="xlsx")
+    body = b"".join(workbook.streaming_content)
+
+    assert [(row["Name"], row["Seats"], row["Started"]) for row in exported] == [
+        ("KonnecteD", "6", "0"),
+        ("Promen", "5", "2"),
+    ]
+    assert not any("Deventernaam" in str(row) for row in exported)
+    sheet = load_workbook(io.BytesIO(body)).active
+    assert not any("Deventernaam" in str(cell) for row in sheet.values for cell in row)
+    assert any("Waddinxveen" in str(cell) for row in sheet.values for cell in row)
 
 
 # -- exports -----------------------------------------------------------------------------------

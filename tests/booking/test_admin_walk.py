@@ -221,6 +221,28 @@ def walk(client, w):
 # locations (shared addresses every library plans with; changing them is refused elsewhere)
 # and nothing of Wagtail's editorial admin: no pages, images, documents, snippets, users.
 COORDINATOR_ROUTES = SIGNED_IN_ROUTES | {
+    # Issue 14: the intake's questions and advice rules (the same for every library) and the
+    # evaluation, outcome and repeat participation reports.
+    "admin/course-planning/intake/advice-rules/",
+    "admin/course-planning/intake/advice-rules/add/",
+    "admin/course-planning/intake/advice-rules/choose/",
+    "admin/course-planning/intake/advice-rules/choose/chosen-multiple/",
+    "admin/course-planning/intake/advice-rules/choose/create/",
+    "admin/course-planning/intake/advice-rules/choose/results/",
+    "admin/course-planning/intake/advice-rules/results/",
+    "admin/course-planning/intake/questions/",
+    "admin/course-planning/intake/questions/add/",
+    "admin/course-planning/intake/questions/choose/",
+    "admin/course-planning/intake/questions/choose/chosen-multiple/",
+    "admin/course-planning/intake/questions/choose/create/",
+    "admin/course-planning/intake/questions/choose/results/",
+    "admin/course-planning/intake/questions/results/",
+    "admin/course-planning/reports/evaluations/",
+    "admin/course-planning/reports/evaluations/results/",
+    "admin/course-planning/reports/outcomes/",
+    "admin/course-planning/reports/outcomes/results/",
+    "admin/course-planning/reports/repeat-participation/",
+    "admin/course-planning/reports/repeat-participation/results/",
     "admin/course-planning/groups/",
     "admin/course-planning/groups/results/",
     "admin/course-planning/groups/new/",

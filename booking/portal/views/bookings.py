@@ -30,6 +30,7 @@ from booking.selectors import (
 )
 
 from .base import ActionView, PortalMixin
+from .next_step import next_steps_for
 
 HISTORY_PER_PAGE = 50
 
@@ -93,6 +94,7 @@ class BookingView(PortalMixin, TemplateView):
                 for row in certificate_status(booking.group, organisation=self.organisation)
                 if row.eligible
             },
+            next_steps=next_steps_for(booking, self.organisation),
         )
         return context
 
