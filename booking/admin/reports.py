@@ -232,6 +232,16 @@ class BaseReportView(
     def get_queryset(self):
         return reports.report_groups(self.request.user)
 
+    # The exports have the table's columns, each with its raw value (a report may name
+    # other columns of its own).
+    @property
+    def list_export(self):
+        return [column.name for column in self.columns]
+
+    @property
+    def export_headings(self):
+        return {column.name: column.label for column in self.columns}
+
     def get_filtered_queryset(self):
         return self.figures(self.filter_queryset(self.get_queryset()))
 
@@ -341,14 +351,6 @@ class CompaniesReportView(BaseReportView):
         Column("cancelled", label=_("Cancelled")),
         Column("total", label=_("Total")),
     ]
-    list_export = ["name", "confirmed", "waitlisted", "cancelled", "total"]
-    export_headings = {
-        "name": _("Organisation"),
-        "confirmed": _("Confirmed"),
-        "waitlisted": _("Waiting list"),
-        "cancelled": _("Cancelled"),
-        "total": _("Total"),
-    }
 
     def figures(self, groups):
         return reports.seats_per_company(groups)
@@ -384,15 +386,6 @@ class WaitingListsReportView(BaseReportView):
             accessor=lambda row: _date(row.waiting_since),
         ),
     ]
-    list_export = ["label", "first_date", "capacity", "confirmed", "waitlisted", "waiting_since"]
-    export_headings = {
-        "label": _("Group"),
-        "first_date": _("First session"),
-        "capacity": _("Seats"),
-        "confirmed": _("Confirmed"),
-        "waitlisted": _("Waiting list"),
-        "waiting_since": _("Waiting since"),
-    }
 
     def figures(self, groups):
         return reports.waiting_lists(groups)
@@ -425,26 +418,6 @@ class AttendanceReportView(BaseReportView):
         Column("recorded", label=_("Marked")),
         Column("percentage", label=_("Present (%)"), accessor=lambda row: _percent(row.percentage)),
     ]
-    list_export = [
-        "label",
-        "groups",
-        "sessions",
-        "present",
-        "absent",
-        "excused",
-        "recorded",
-        "percentage",
-    ]
-    export_headings = {
-        "label": _("Name"),
-        "groups": _("Groups"),
-        "sessions": _("Sessions with attendance"),
-        "present": _("Present"),
-        "absent": _("Absent"),
-        "excused": _("Excused"),
-        "recorded": _("Marked"),
-        "percentage": _("Present (%)"),
-    }
 
     def figures(self, groups):
         return reports.attendance(groups, by=self.breakdown)
@@ -479,12 +452,6 @@ class EvaluationReportView(BaseReportView):
         Column("answers", label=_("Evaluations")),
         Column("average", label=_("Average score"), accessor=lambda row: _score(row)),
     ]
-    list_export = ["label", "answers", "average"]
-    export_headings = {
-        "label": _("Name"),
-        "answers": _("Evaluations"),
-        "average": _("Average score"),
-    }
 
     @property
     def explanation(self):
@@ -543,26 +510,6 @@ class OutcomesReportView(BaseReportView):
         ),
         Column("average", label=_("Average score"), accessor=lambda row: _outcome_score(row)),
     ]
-    list_export = [
-        "label",
-        "groups",
-        "seats",
-        "started",
-        "completed",
-        "certificates",
-        "attendance_rate",
-        "average",
-    ]
-    export_headings = {
-        "label": _("Name"),
-        "groups": _("Groups"),
-        "seats": _("Seats"),
-        "started": _("Started"),
-        "completed": _("Completed"),
-        "certificates": _("Certificates"),
-        "attendance_rate": _("Present (%)"),
-        "average": _("Average score"),
-    }
 
     def figures(self, groups):
         return outcomes.outcomes(groups, by=self.breakdown)
@@ -604,14 +551,6 @@ class RepeatParticipationReportView(BaseReportView):
             "percentage", label=_("Came back (%)"), accessor=lambda row: _percent(row.percentage)
         ),
     ]
-    list_export = ["label", "groups", "seats", "came_back", "percentage"]
-    export_headings = {
-        "label": _("Course"),
-        "groups": _("Groups"),
-        "seats": _("Seats taken"),
-        "came_back": _("Came back"),
-        "percentage": _("Came back (%)"),
-    }
 
     def figures(self, groups):
         return reports.repeat_participation(groups)
