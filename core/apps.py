@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 class CoreConfig(AppConfig):
     """What every app shares: blocks, choices, caching, routing, locale, pagination, the site
-    search and the site-wide template tags. It imports none of the apps above it."""
+    search, the site-wide template tags, health checks, request logs and the task workers.
+    It imports none of the apps above it."""
 
     name = "core"
     verbose_name = _("Shared")
@@ -14,6 +15,7 @@ class CoreConfig(AppConfig):
         # Imported once the apps are loaded, as Django's docs advise: registering the
         # checks (core/checks.py) is all it does.
         from core import checks  # noqa: F401
+        from core.request_log import connect_signals as connect_log_signals
         from core.search import connect_signals
         from core.site_url import sync_default_site
 
@@ -25,3 +27,6 @@ class CoreConfig(AppConfig):
             dispatch_uid="core.sync_default_site",
         )
         connect_signals(self)
+        # Which request or task runs now: for the ids in log lines, and for mails sent once
+        # (core/mail.py).
+        connect_log_signals()

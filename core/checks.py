@@ -147,7 +147,7 @@ def check_task_backend(app_configs=None, **kwargs):
             f"The task backend is {backend}, not the database queue: booking e-mails would be "
             "sent inside the request, or never.",
             hint='Set TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}} and '
-            "run `manage.py db_worker`.",
+            "run `manage.py run_worker`.",
             id="core.E005",
         )
     ]

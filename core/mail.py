@@ -7,24 +7,88 @@ build and send it afresh later, with growing pauses, up to `EMAIL_DELIVERY_ATTEM
 The queue never holds a message itself: its body carries personal details (participants'
 first names, what someone typed in a form, one-time links), and the queue's rows outlive
 them (booking's `remove_participant_details` clears what they say about participants).
+
+Sent once per event: a worker killed mid-task (or one that lost the database before it could
+mark the task done) leaves the task to run again (core/worker.py), and that run must not send
+the mails the first one sent. Inside a task run by a worker, `send` derives an idempotency
+key from the task's id (the same row when it runs again), the mail's recipients and subject,
+and how many such mails the run sent before; it skips a mail whose key is in `SentMail` and
+records the key after the mail server accepted the mail. A retry after a refused delivery is a
+new task, whose earlier attempt delivered nothing, so the key need not survive it. The mail's
+`Message-ID` is built from the key: in the rare case of a worker killed between the mail
+server's "accepted" and the record, mail clients see the second copy as the same message.
+Outside a worker (the immediate backend of dev and tests, a request) there is no key.
+`SentMail` rows are deleted after `SENT_MAIL_KEPT` by run_worker (`prune_sent_mail`).
 """
 
 import datetime
+import hashlib
 import logging
 from collections.abc import Sequence
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import DatabaseError
 from django.utils import timezone
 from django_tasks.base import Task
 
+from core.models import SentMail
+from core.request_log import current_task
+
 logger = logging.getLogger(__name__)
+
+SENT_MAIL_KEPT = datetime.timedelta(days=30)
 
 
 def retry_delay(attempt: int) -> datetime.timedelta:
     """The pause after failed attempt `attempt`."""
-    # 1, 5, 25, 125 minutes: a mail server that is down for a while is not hammered.
-    return datetime.timedelta(minutes=5 ** (attempt - 1))
+    # 1, 5, 25, 125 minutes by default: a mail server that is down for a while is not
+    # hammered. The cluster's fault test sets EMAIL_RETRY_BASE_SECONDS to a few seconds.
+    return datetime.timedelta(seconds=settings.EMAIL_RETRY_BASE_SECONDS * 5 ** (attempt - 1))
+
+
+def idempotency_key(email: EmailMessage) -> str | None:
+    """The key of this mail in the task run now, or None outside a worker's task.
+
+    Counts the mails with the same recipients and subject in the run, so a task that sends
+    two such mails sends both, and its second run neither.
+    """
+    run = current_task.get()
+    if run is None or not run.durable:
+        return None
+    recipients = ",".join(sorted(str(a).strip().lower() for a in email.recipients()))
+    what = f"{recipients}\n{email.subject}"
+    run.mails[what] += 1
+    source = f"{run.id}\n{run.mails[what]}\n{what}"
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+def message_id(key: str) -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "leerplein.nl"
+    return f"<{key[:40]}@{domain}>"
+
+
+def already_sent(key: str) -> bool:
+    return SentMail.objects.filter(key=key).exists()
+
+
+def record_sent(key: str) -> None:
+    try:
+        SentMail.objects.bulk_create(
+            [SentMail(key=key, sent_at=timezone.now())], ignore_conflicts=True
+        )
+    except DatabaseError:
+        # The mail went out; the worst case is a second copy with the same Message-ID.
+        logger.warning("Could not record that a mail was sent", exc_info=True)
+
+
+def prune_sent_mail(*, now: datetime.datetime | None = None) -> int:
+    """Delete the records of mails sent more than SENT_MAIL_KEPT ago: no task runs again
+    that late. Returns how many."""
+    now = now or timezone.now()
+    deleted, _ = SentMail.objects.filter(sent_at__lt=now - SENT_MAIL_KEPT).delete()
+    return deleted
 
 
 def send(email: EmailMessage, *, again: Task, args: Sequence = (), attempt: int = 1) -> bool:
@@ -36,6 +100,12 @@ def send(email: EmailMessage, *, again: Task, args: Sequence = (), attempt: int 
     try again at once.
     """
     what = f"{again.module_path}{list(args)!r}"
+    key = idempotency_key(email)
+    if key is not None:
+        if already_sent(key):
+            logger.info("Not sending %s again: an earlier run of this task sent it", what)
+            return True
+        email.extra_headers.setdefault("Message-ID", message_id(key))
     try:
         email.send()
     except Exception:
@@ -56,4 +126,6 @@ def send(email: EmailMessage, *, again: Task, args: Sequence = (), attempt: int 
             retry = again.using(run_after=timezone.now() + retry_delay(attempt))
         retry.enqueue(*args, attempt=attempt + 1)
         return False
+    if key is not None:
+        record_sent(key)
     return True

@@ -41,3 +41,30 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker (`manage.py run_worker`) that is alive: it writes `seen_at` every few
+    seconds and deletes its row when it stops. A task left RUNNING by a worker whose row is
+    older than WORKER_DEAD_SECONDS, or gone, is put back in the queue (core/worker.py)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.worker_id} ({self.host}:{self.pid})"
+
+
+class SentMail(models.Model):
+    """A mail that was delivered by a task run (core/mail.py), so that running the task again
+    after its worker was killed does not send it twice. Only a hash and the time: nothing about
+    the message or its recipients can be read back from it."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    sent_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.key

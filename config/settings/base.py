@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from core.request_log import logging_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 DEBUG = False
@@ -61,7 +63,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every request gets its id and one log line, whatever answers it.
+    "core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # /healthz and /readyz answer here, for any Host, before anything touches a session or
+    # the database (core/health.py).
+    "core.health.HealthCheckMiddleware",
     "core.headers.PermissionsPolicyMiddleware",
     # Errors under /api/ in the API's JSON shape, then control characters refused first.
     "booking.api.errors.ApiErrorShapeMiddleware",
@@ -258,6 +265,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Leerplein <noreply@le
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # How often booking/emails.py tries a message before giving up (pauses of 1, 5, 25… minutes).
 EMAIL_DELIVERY_ATTEMPTS = int(os.environ.get("EMAIL_DELIVERY_ATTEMPTS", "5"))
+# The pause before the first retry (core/mail.py); each next pause is five times longer.
+EMAIL_RETRY_BASE_SECONDS = float(os.environ.get("EMAIL_RETRY_BASE_SECONDS", "60"))
 
 # Notifications: `manage.py send_reminders` (run daily) reminds contact persons of their
 # confirmed seats this many days before a group's first session.
@@ -311,12 +320,20 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# Logs go to stderr: LOG_FORMAT=json (production's default) writes one JSON object per line,
+# with the request id or task id (core/request_log.py); text is for reading in a terminal.
+# LOG_REQUESTS=1 adds one line per request (production's default with json).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "0") == "1"
+LOGGING = logging_settings(log_format=LOG_FORMAT, level=LOG_LEVEL, requests=LOG_REQUESTS)
+
+# Health and the task queue (core/health.py, core/worker.py): /readyz reports the queue as
+# stuck when a task waits this long past its time; a worker (`manage.py run_worker`) that has
+# not written its heartbeat for WORKER_DEAD_SECONDS is dead, and its running task is queued
+# again for another worker.
+TASK_QUEUE_STUCK_MINUTES = int(os.environ.get("TASK_QUEUE_STUCK_MINUTES", "10"))
+WORKER_DEAD_SECONDS = int(os.environ.get("WORKER_DEAD_SECONDS", "30"))
 
 # API (booking/api/): requests per period ("120/min", "10/s", "5000/day") per token or
 # logged-in user, and per IP address for anonymous requests; counted in the cache, so every
@@ -325,3 +342,13 @@ API_RATE_LIMIT_AUTHENTICATED = os.environ.get("API_RATE_LIMIT_AUTHENTICATED", "1
 API_RATE_LIMIT_ANONYMOUS = os.environ.get("API_RATE_LIMIT_ANONYMOUS", "60/min")
 # The anonymous rate limit counts per client address, found like the login lockout finds it.
 NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
+
+# --- Webhooks --- (booking/webhooks.py; docs/deployment.md, "Webhooks")
+# A receiver that does not answer within this many seconds counts as a failed attempt.
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+# Attempts per event before a delivery is marked failed (pauses of 1, 2, 4 … 60 minutes).
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+# The delivery log (with each event's contents) is kept this many days.
+WEBHOOK_LOG_DAYS = int(os.environ.get("WEBHOOK_LOG_DAYS", "30"))
+# Tests only: allow http:// and loopback or private addresses for a receiver.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False

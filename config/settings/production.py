@@ -23,7 +23,14 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CONTENT_SECURITY_POLICY, DATABASES, REDIS_URL, STORAGES
+from .base import (
+    CONTENT_SECURITY_POLICY,
+    DATABASES,
+    LOG_LEVEL,
+    REDIS_URL,
+    STORAGES,
+    logging_settings,
+)
 
 try:
     SECRET_KEY = os.environ["SECRET_KEY"]
@@ -158,6 +165,14 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+# A load balancer probes the app servers over plain HTTP (core/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# One JSON line per log record and per request, for a log collector (core/request_log.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").strip().lower()
+LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "1") == "1"
+LOGGING = logging_settings(log_format=LOG_FORMAT, level=LOG_LEVEL, requests=LOG_REQUESTS)
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

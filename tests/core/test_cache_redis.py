@@ -14,12 +14,13 @@ from wagtail.models import APIToken
 
 from core.cache import forget_local
 from tests.booking.factories import CompanyFactory, UserFactory
-from tests.network import port_is_open
+from tests.network import free_port, port_is_open
 
 pytestmark = pytest.mark.django_db
 
-CLOSED_PORT = 6390
-SPARE_PORT = 6391
+# Ports nothing listens on now (the cluster of `make cluster` keeps its Redis on 6390).
+CLOSED_PORT = free_port()
+SPARE_PORT = free_port()
 
 
 def use_redis(settings, port):
