@@ -2,7 +2,8 @@
 
 Each service is one database transaction that first locks the course group it changes
 (`locked_groups`), then checks the rules of DESIGN.md, writes one history record per changed
-row (who, which action, why) and, only after the commit, sends e-mails. A rule that says no
+row (who, which action, why) and queues the e-mails and webhook events (booking/webhooks.py)
+that go out only if it commits (`core.tasks.enqueue_with_transaction`). A rule that says no
 raises a `BookingError` whose message can be shown to the person who asked; nothing has
 changed then. The rules themselves are in booking/policies.py, where pages ask them too.
 
@@ -29,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from booking import alerts, intake, next_step, notifications
+from booking import alerts, intake, next_step, notifications, webhooks
 from booking import messages as library_mail
 from booking.errors import (
     BookingBusy,
@@ -74,6 +75,8 @@ from booking.policies import (
     check_group_active,
 )
 from booking.roles import books_for, coordinates, trains_for
+from booking.webhooks import EventType
+from core.tasks import enqueue_with_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -363,7 +366,12 @@ def _fill_free_seats(group, *, by, reason, ignore_limit=False) -> list[Seat]:
         _save(seat, by=by, reason=reason, action=Action.PROMOTED)
         promoted.append(seat)
     if promoted:
-        _after_commit(notifications.seats_promoted.enqueue, [seat.pk for seat in promoted])
+        enqueue_with_transaction(
+            notifications.seats_promoted.enqueue, [seat.pk for seat in promoted]
+        )
+        webhooks.publish(
+            *webhooks.seat_events(EventType.SEAT_PROMOTED, promoted, group_id=group.pk)
+        )
     return promoted
 
 
@@ -456,7 +464,8 @@ def reserve_seats(
             from booking.selectors import waitlist_positions
 
             result.waitlist_positions = waitlist_positions([group.pk])
-        _after_commit(notifications.reservation_made.enqueue, booking.pk)
+        webhooks.publish(*webhooks.reservation_events(booking, candidates))
+        enqueue_with_transaction(notifications.reservation_made.enqueue, booking.pk)
         _after_commit(
             library_mail.booking_changed,
             group,
@@ -562,8 +571,9 @@ def cancel_seats(
         for seat in seats:
             seat.status = Seat.Status.CANCELLED
             _save(seat, by=by, reason=reason, action=Action.CANCELLED)
+        webhooks.publish(*webhooks.seat_events(EventType.SEAT_CANCELLED, seats, group_id=group.pk))
         promoted = _fill_free_seats(group, by=by, reason=SystemReason.SEAT_BECAME_FREE)
-        _after_commit(
+        enqueue_with_transaction(
             notifications.seats_cancelled.enqueue, [seat.pk for seat in seats], by_library
         )
         _after_commit(library_mail.booking_changed, group, _pks(seats), library_mail.CANCELLED)
@@ -616,8 +626,11 @@ def move_seat(*, seat: Seat, to_group: CourseGroup, by, reason: str = "", now=No
             reason=reason,
             action=Action.RESERVED if free else Action.WAITLISTED,
         )
+        webhooks.publish(
+            *webhooks.move_events([(booking.pk, seat.pk, new_seat)], from_group_id=old_group.pk)
+        )
         _fill_free_seats(old_group, by=by, reason=SystemReason.SEAT_BECAME_FREE)
-        _after_commit(notifications.reservation_made.enqueue, new_booking.pk)
+        enqueue_with_transaction(notifications.reservation_made.enqueue, new_booking.pk)
         _after_commit(library_mail.booking_changed, old_group, [seat.pk], library_mail.CANCELLED)
         _after_commit(library_mail.booking_changed, new_group, [new_seat.pk], library_mail.BOOKED)
     return new_seat
@@ -794,6 +807,7 @@ def open_group_for_waiting_list(
         waiting = list(_seats(group).in_waitlist_order().select_related("booking"))
         if not waiting:
             raise InvalidState(_("Nobody is waiting for this group."))
+        came_from = {seat.pk: seat.booking_id for seat in waiting}
         new_group.status = CourseGroup.Status.OPEN
         sessions = list(new_group.sessions.all())
         _attribute(new_group, by=by, reason=reason)
@@ -807,7 +821,12 @@ def open_group_for_waiting_list(
             moved = _move_waiting(waiting[: new_group.capacity], new_group, by=by, reason=reason)
         refresh_pages_showing(new_group)
         refresh_pages_showing(group)
-        _after_commit(notifications.seats_moved_to_new_group.enqueue, _pks(moved))
+        webhooks.publish(
+            *webhooks.move_events(
+                [(came_from[seat.pk], seat.pk, seat) for seat in moved], from_group_id=group.pk
+            )
+        )
+        enqueue_with_transaction(notifications.seats_moved_to_new_group.enqueue, _pks(moved))
     return moved
 
 
@@ -897,7 +916,8 @@ def promote_seat(*, seat: Seat, by, reason: str) -> Seat:
             _take_from_hold(group, hold, 1, by=by, now=timezone.now())
         seat.status = Seat.Status.CONFIRMED
         _save(seat, by=by, reason=reason, action=Action.PROMOTED)
-        _after_commit(notifications.seats_promoted.enqueue, [seat.pk])
+        webhooks.publish(*webhooks.seat_events(EventType.SEAT_PROMOTED, [seat], group_id=group.pk))
+        enqueue_with_transaction(notifications.seats_promoted.enqueue, [seat.pk])
     return seat
 
 
@@ -913,7 +933,14 @@ def cancel_group(*, group: CourseGroup, by, reason: str) -> list[Seat]:
             _save(seat, by=by, reason=reason, action=Action.GROUP_CANCELLED)
         group.status = CourseGroup.Status.CANCELLED
         _save(group, by=by, reason=reason, action=Action.GROUP_CANCELLED)
-        _after_commit(notifications.group_cancelled.enqueue, group.pk, [seat.pk for seat in seats])
+        webhooks.publish(
+            *webhooks.group_events(
+                EventType.GROUP_CANCELLED, group, seats=seats, reason=str(reason)
+            )
+        )
+        enqueue_with_transaction(
+            notifications.group_cancelled.enqueue, group.pk, [seat.pk for seat in seats]
+        )
         refresh_pages_showing(group)
     return seats
 
@@ -936,7 +963,10 @@ def complete_group(*, group: CourseGroup, by, reason: str = "", today=None) -> C
         _save(group, by=by, reason=reason, action=Action.COMPLETED)
         refresh_pages_showing(group)
         if waiting:
-            _after_commit(
+            webhooks.publish(
+                *webhooks.seat_events(EventType.SEAT_CANCELLED, waiting, group_id=group.pk)
+            )
+            enqueue_with_transaction(
                 notifications.seats_cancelled.enqueue, [seat.pk for seat in waiting], True
             )
     return group
@@ -1037,14 +1067,15 @@ def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
             ):
                 session.skip_history_when_saving = True
                 unchanged.append(session)
-        for removed in stored.values():  # removed in the form: deleted here, with the reason
+        removed_sessions = list(stored.values())
+        for removed in removed_sessions:  # removed in the form: deleted here, with the reason
             _attribute(removed, by=by, reason=reason)
             removed.delete()
         group.save()
         for session in unchanged:
             del session.skip_history_when_saving
         refresh_pages_showing(group)
-        return len(unchanged) < len(sessions) or bool(stored), list(stored)
+        return len(unchanged) < len(sessions) or bool(stored), list(stored), removed_sessions
 
     if creating:
         with transaction.atomic():
@@ -1058,10 +1089,17 @@ def save_group(*, group: CourseGroup, by, reason: str = "") -> CourseGroup:
                 _("Use the cancel or complete action to change the status of this group.")
             )
         _require_room_for_confirmed(current, group.capacity)
-        rescheduled, removed = write()
+        rescheduled, removed, removed_sessions = write()
         # People with seats hear of new dates and times; notes or a new trainer are not news.
         if rescheduled and group.status not in FINISHED and _seats(group).active().exists():
-            _after_commit(notifications.sessions_changed.enqueue, group.pk, removed)
+            webhooks.publish(
+                *webhooks.group_events(
+                    EventType.SESSION_CHANGED,
+                    group,
+                    removed_sessions=webhooks.sessions_data(removed_sessions),
+                )
+            )
+            enqueue_with_transaction(notifications.sessions_changed.enqueue, group.pk, removed)
         if group.capacity > current.capacity and group.status not in FINISHED:
             _fill_free_seats(group, by=by, reason=reason)
     return group

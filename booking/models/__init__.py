@@ -21,6 +21,7 @@ from .learning import (
 )
 from .messages import CoordinatorNotificationSetting, GroupMessage
 from .organisations import Location, Membership, Organisation
+from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Action",
@@ -49,4 +50,6 @@ __all__ = [
     "SessionNote",
     "TrainerAssignment",
     "TrainerCalendar",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

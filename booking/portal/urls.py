@@ -18,6 +18,7 @@ from .views import (
     holds,
     intake,
     next_step,
+    webhooks,
 )
 
 app_name = "portal"
@@ -36,6 +37,7 @@ API_KEYS = pgettext_lazy("url", "api-keys/")
 CANCEL = pgettext_lazy("url", "cancel/")
 ALERTS = pgettext_lazy("url", "alerts/")
 INTAKE = pgettext_lazy("url", "intake/")
+WEBHOOKS = pgettext_lazy("url", "webhooks/")
 
 urlpatterns = [
     path("", bookings.OverviewView.as_view(), name="overview"),
@@ -98,6 +100,18 @@ urlpatterns = [
         _url(API_KEYS, "<int:pk>/", pgettext_lazy("url", "revoke/")),
         api_keys.RevokeApiKeyView.as_view(),
         name="api_key_revoke",
+    ),
+    path(WEBHOOKS, webhooks.WebhooksView.as_view(), name="webhooks"),
+    path(_url(WEBHOOKS, "<int:pk>/"), webhooks.WebhookView.as_view(), name="webhook"),
+    path(
+        _url(WEBHOOKS, "<int:pk>/", pgettext_lazy("url", "new-secret/")),
+        webhooks.RotateWebhookSecretView.as_view(),
+        name="webhook_rotate",
+    ),
+    path(
+        _url(WEBHOOKS, "<int:pk>/", pgettext_lazy("url", "delete/")),
+        webhooks.DeleteWebhookView.as_view(),
+        name="webhook_delete",
     ),
     path(ALERTS, alerts.AlertsView.as_view(), name="alerts"),
     path(

@@ -17,3 +17,5 @@ SITE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Test receivers listen on loopback over plain HTTP (tests/booking/test_webhooks.py).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True

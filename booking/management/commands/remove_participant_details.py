@@ -1,6 +1,7 @@
 """Run daily (cron, systemd timer or the platform's scheduler): participants' first names,
 learning goals and support needs are kept no longer than the retention period, neither in
-the seats and their history nor in the task queue's rows about them."""
+the seats and their history nor in the task queue's rows about them, nor in the webhooks'
+delivery log (whose rows go after WEBHOOK_LOG_DAYS anyway)."""
 
 import datetime
 
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from booking import notifications, services
+from booking import notifications, services, webhooks
 from booking.models import CourseGroup
 
 
@@ -34,8 +35,12 @@ class Command(BaseCommand):
         ended_before = timezone.localdate() - datetime.timedelta(days=days)
         removed = services.remove_participant_details(ended_before=ended_before)
         ended = CourseGroup.objects.with_dates().filter(last_date__lt=ended_before)
-        tasks = notifications.forget_groups(ended.values_list("pk", flat=True))
+        ended_ids = list(ended.values_list("pk", flat=True))
+        tasks = notifications.forget_groups(ended_ids)
+        events = webhooks.forget_groups(ended_ids)
+        pruned = webhooks.prune_log()
         self.stdout.write(
             f"Removed participant details from {removed} seat(s) of groups "
-            f"that ended before {ended_before:%Y-%m-%d}, and {tasks} queued task(s) about them."
+            f"that ended before {ended_before:%Y-%m-%d}, {tasks} queued task(s) and "
+            f"{events} webhook event(s) about them; deleted {pruned} old webhook log row(s)."
         )

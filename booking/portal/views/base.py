@@ -34,6 +34,7 @@ class PortalMixin:
         "groups": "find_groups",
         "calendar": "calendar",
         "api_keys": "api_keys",
+        "webhooks": "webhooks",
     }
 
     def dispatch(self, request, *args, **kwargs):
