@@ -15,6 +15,7 @@ TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast bench lint format install install-dev messages catalogues chromium html-checker clean
+.PHONY: cluster cluster-stop cluster-status cluster-test cluster-packages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -77,6 +78,40 @@ test-fast: install-dev messages ## Run the suite without the browser tests
 # `make bench SCALE=5000`: the site with 5,000 story pages beside the demo (bench/scale.py).
 bench: install-dev messages ## Benchmark the site under gunicorn, production settings (SCALE=N: N stories)
 	$(BIN)/python bench/run.py $(if $(SCALE),--scale $(SCALE))
+
+# --- More than one machine, on loopback (deploy/cluster.py; docs/deployment.md) ------------
+CLUSTER := $(BIN)/python deploy/cluster.py
+# Debian's packages the cluster runs (redis-server and PostgreSQL are usually there already).
+CLUSTER_PACKAGES := haproxy varnish redis-server postgresql
+
+cluster-packages: ## Install Debian's haproxy, varnish, redis-server and postgresql when missing
+	@missing=""; for package in $(CLUSTER_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
+	if [ -n "$$missing" ]; then echo "Installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+# `make cluster NODES=3` for three app nodes; `make cluster FRESH=1` starts from an empty database.
+cluster: install-dev messages cluster-packages ## Start the cluster: Varnish :8500 → HAProxy :8501 → 2 app nodes, workers, scheduler
+	$(CLUSTER) up $(if $(NODES),--nodes $(NODES)) $(if $(FRESH),--fresh)
+
+cluster-stop: ## Stop every piece of the cluster
+	$(CLUSTER) down
+
+cluster-status: ## Show each piece of the cluster: running?, pid, port
+	$(CLUSTER) status
+
+# tests/cluster includes a short mixed load (test_faults.py). The cluster goes down whatever
+# failed; the exit status is the tests'.
+cluster-test: install-dev messages cluster-packages ## Start the cluster, run tests/cluster against it, stop it
+	LEERPLEIN_CLUSTER_TESTS=1 $(BIN)/pytest -n 0 tests/cluster $(PYTEST_ARGS); \
+		status=$$?; $(CLUSTER) down; exit $$status
+
+# 3 minutes of mixed load through Varnish, then 1 minute each straight at HAProxy with 2 app
+# nodes and with 1 (bench/cluster_load.py). The cluster stays up afterwards.
+# CLUSTER_BENCH_ARGS="--seconds 60 --compare-seconds 0" for a shorter run.
+.PHONY: cluster-bench
+cluster-bench: cluster ## Load the cluster (about 5 minutes) and write the "Cluster" section of docs/performance.md
+	$(BIN)/python bench/cluster_load.py $(CLUSTER_BENCH_ARGS)
 
 lint: install-dev ## ruff check, ruff format --check and the import contracts (lint-imports)
 	$(BIN)/ruff check .

@@ -28,6 +28,7 @@ the others serve the copy they have ("stale"), or wait up to PAGE_CACHE_WAIT_SEC
 the new one before rendering it themselves.
 """
 
+import datetime
 import hashlib
 import logging
 import pickle  # noqa: S403 - only our own responses, written by this middleware
@@ -40,6 +41,8 @@ from functools import partial
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
+from wagtail.contrib.frontend_cache.tasks import purge_urls_from_cache_task
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.models import Page
 
@@ -52,6 +55,9 @@ LOCK_SUFFIX = ":render"
 # What the lookup answers for a URL whose last response was not kept (see `_render`).
 NOT_KEPT = object()
 WAIT_STEP_SECONDS = 0.05
+# The second purge of a change comes this long after every server stopped trusting old
+# versions (see `purge_front_end`).
+SECOND_PURGE_MARGIN_SECONDS = 1
 
 # Named dependencies (see the module docstring).
 STORIES = "stories"
@@ -211,12 +217,25 @@ def refresh(names: Iterable[str], *, urls: Iterable[str] = ()):
 
 
 def purge_front_end(urls: Iterable[str]):
-    """Ask the CDN or HTTP cache (settings.WAGTAILFRONTENDCACHE) to forget these URLs."""
+    """Ask the CDN or HTTP cache (settings.WAGTAILFRONTENDCACHE) to forget these URLs, now
+    and once more a little later.
+
+    Another app server trusts the versions it read for PAGE_CACHE_LOCAL_SECONDS, so for that
+    long after a change it may still answer with the old page; the front-end cache would keep
+    that copy until it expires if it fetched it after the first purge. The second purge, made
+    when no server can still have the old versions, removes it. It goes through the task
+    queue (Wagtail sends purges as tasks), where the queue can run a task later.
+    """
     urls = sorted(set(urls))
     if not urls or not getattr(settings, "WAGTAILFRONTENDCACHE", None):
         return
     try:
         PurgeBatch(urls).purge()
+        if purge_urls_from_cache_task.get_backend().supports_defer:
+            later = timezone.now() + datetime.timedelta(
+                seconds=settings.PAGE_CACHE_LOCAL_SECONDS + SECOND_PURGE_MARGIN_SECONDS
+            )
+            purge_urls_from_cache_task.using(run_after=later).enqueue(urls)
     except Exception:  # a purge that fails must not undo the editor's change
         logger.exception("Purging %s URLs from the front-end cache failed", len(urls))
 
@@ -343,10 +362,27 @@ def _record_view_dependencies(request):
     depends_on(request, *_view_dependencies.get(match and match.url_name, (EVERY_PAGE,)))
 
 
+def _shared(response, state):
+    """Mark a page the app's cache keeps as one a shared HTTP cache may keep too.
+
+    Only with a front-end cache that the app purges (WAGTAILFRONTENDCACHE): Varnish or a CDN
+    keeps it for PAGE_CACHE_SECONDS or until a change purges it; browsers ask again every time
+    (max-age=0), so a visitor never holds an old copy that a purge cannot reach. A stale copy
+    (served while another process renders the new one) is for this visitor only: a shared
+    cache that kept it after the purge would show it until it expired.
+    """
+    response["X-Page-Cache"] = state
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        if state == "stale":
+            response["Cache-Control"] = "max-age=0, s-maxage=0"
+        else:
+            response["Cache-Control"] = f"max-age=0, s-maxage={settings.PAGE_CACHE_SECONDS}"
+    return response
+
+
 def _served(page, state):
     response = pickle.loads(page)  # noqa: S301 - written by this middleware only
-    response["X-Page-Cache"] = state
-    return response
+    return _shared(response, state)
 
 
 def _keep_locally(key, versions, page):
@@ -426,13 +462,14 @@ class AnonymousPageCacheMiddleware:
             _record_view_dependencies(request)
         cacheable = _is_cacheable(response)
         versions, _found = versions_for(request, sorted(scope))
-        if cacheable:
-            response["X-Page-Cache"] = "miss"
         if versions and None not in versions.values():
             # A page that is not kept is remembered as such (None), under the same versions,
             # so the next visitors neither take the render lock nor wait for a copy that
-            # never comes; a change of what it shows makes it worth trying again.
+            # never comes; a change of what it shows makes it worth trying again. Pickled
+            # before the headers below: whoever serves it again sets them as they then apply.
             page = pickle.dumps(response) if cacheable else None
             cache.set(key, (versions, page), settings.PAGE_CACHE_SECONDS)
             _keep_locally(key, versions, page)
+        if cacheable:
+            _shared(response, "miss")
         return response

@@ -1,5 +1,6 @@
 import datetime
 import fcntl
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +22,10 @@ from .factories import (
     StoryIndexPageFactory,
     ThemeFactory,
 )
+
+# tests/cluster runs against the cluster on loopback (`make cluster-test`), not in `make test`.
+if os.environ.get("LEERPLEIN_CLUSTER_TESTS") != "1":
+    collect_ignore_glob = ["cluster/*"]
 
 
 @pytest.fixture(autouse=True)
