@@ -627,8 +627,11 @@ def manage(*args: str):
 def prepare(fresh: bool, *, starting_app: bool):
     """The database, static files, catalogues and the demo content: on the first `up`, or
     from scratch with --fresh. Later, when app processes are about to start, the code may be
-    newer than the database: its migrations and static files are brought up to date."""
-    if fresh:
+    newer than the database: its migrations and static files are brought up to date.
+
+    The instance outlives a checkout (it is the machine's); a checkout that has not prepared
+    it (no marker in its var/) starts from an empty database, never from another checkout's."""
+    if fresh or not PREPARED.exists():
         psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         PREPARED.unlink(missing_ok=True)
         shutil.rmtree(MEDIA, ignore_errors=True)
