@@ -48,6 +48,7 @@ RESULTS = ROOT / "bench" / "results"
 REPORT = ROOT / "docs" / "performance.md"
 HAND_MEASURED = "## Measured by hand"
 SCALE_SECTION = "## At scale"  # written by --scale (bench/scale.py)
+CLUSTER_SECTION = "\n## Cluster\n"  # written by `make cluster-bench` (bench/cluster_load.py)
 ACCESS_LOG = RESULTS / "access.log"
 SERVER_LOG = RESULTS / "server.log"
 DATABASE = RESULTS / "bench.sqlite3"  # the default database; the run starts it afresh
@@ -517,11 +518,12 @@ def parse_args():
 
 
 def hand_measured_sections() -> str:
-    """What docs/performance.md says from its "At scale" heading (written by `--scale`) or
-    its "Measured by hand" heading on: figures this run does not produce, kept when it
-    rewrites the file."""
+    """What docs/performance.md says from its "At scale" heading (written by `--scale`), its
+    "Measured by hand" heading or its "Cluster" heading (`make cluster-bench`) on, whichever
+    comes first: figures this run does not produce, kept when it rewrites the file."""
     text = REPORT.read_text() if REPORT.exists() else ""
-    starts = [start for start in map(text.find, (SCALE_SECTION, HAND_MEASURED)) if start >= 0]
+    kept = (SCALE_SECTION, HAND_MEASURED, CLUSTER_SECTION)
+    starts = [start for start in map(text.find, kept) if start >= 0]
     return "" if not starts else "\n" + text[min(starts) :]
 
 
