@@ -188,7 +188,7 @@ def test_development_settings_start_without_any_service_and_are_not_deployable()
     assert deploy.returncode != 0
     assert "core.E001" in deploy.stderr and "not PostgreSQL" in deploy.stderr
     assert "core.E002" in deploy.stderr and "REDIS_URL" in deploy.stderr
-    assert "core.E005" in deploy.stderr and "db_worker" in deploy.stderr
+    assert "core.E005" in deploy.stderr and "run_worker" in deploy.stderr
 
 
 # --- the system checks, one by one --------------------------------------------------------

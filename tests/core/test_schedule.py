@@ -129,7 +129,8 @@ def test_a_failing_job_is_logged_and_the_next_one_still_runs(caplog):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: later tests still find what the migrations made (roles, locales).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_job_another_scheduler_holds_is_skipped_not_run_twice():
     if connection.vendor != "postgresql":
         pytest.skip("advisory locks need PostgreSQL")

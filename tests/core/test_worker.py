@@ -45,6 +45,10 @@ def slow_first_time(folder: str) -> None:
         file.write("done\n")
 
 
+# serialized_rollback: later tests still find what the migrations made (roles, locales).
+COMMITTED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
 def database_queue(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -80,7 +84,8 @@ def batch_worker(worker_id="batch") -> worker.RecoveringWorker:
     )
 
 
-def test_a_dead_workers_task_is_queued_again_and_then_runs_once(transactional_db, database_queue):
+@COMMITTED
+def test_a_dead_workers_task_is_queued_again_and_then_runs_once(database_queue):
     heartbeat("dead", seconds_ago=settings.WORKER_DEAD_SECONDS + 5)
     task_row = running_for("dead")
 
@@ -130,7 +135,8 @@ def test_the_requeue_is_logged_without_the_arguments(db, database_queue, caplog)
     assert "Zyxwv" not in record.getMessage()
 
 
-def test_the_loop_waits_out_a_lost_database(transactional_db, database_queue, caplog):
+@COMMITTED
+def test_the_loop_waits_out_a_lost_database(database_queue, caplog):
     count_run.enqueue("b")
     real = DBTaskResultQuerySet.get_locked
     calls = []
@@ -151,7 +157,8 @@ def test_the_loop_waits_out_a_lost_database(transactional_db, database_queue, ca
     assert any("lost the database" in r.getMessage() for r in caplog.records)
 
 
-def test_a_task_that_could_not_be_marked_done_runs_again(transactional_db, database_queue):
+@COMMITTED
+def test_a_task_that_could_not_be_marked_done_runs_again(database_queue):
     count_run.enqueue("c")
     gone = OperationalError("server closed the connection unexpectedly")
     real_success = DBTaskResult.set_successful
@@ -233,11 +240,10 @@ def wait_for(condition, timeout=30.0):
     raise AssertionError("timed out")
 
 
+@COMMITTED
 @pytest.mark.postgres
 @pytest.mark.skipif(not ON_POSTGRES, reason="worker processes share a PostgreSQL database")
-def test_a_worker_killed_mid_task_hands_it_over_and_the_mail_goes_once(
-    transactional_db, database_queue, tmp_path
-):
+def test_a_worker_killed_mid_task_hands_it_over_and_the_mail_goes_once(database_queue, tmp_path):
     mails = tmp_path / "mails"
     mails.mkdir()
     result = slow_first_time.enqueue(str(tmp_path))
