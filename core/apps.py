@@ -1,4 +1,7 @@
+import logging
+
 from django.apps import AppConfig, apps
+from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -30,3 +33,7 @@ class CoreConfig(AppConfig):
         # Which request or task runs now: for the ids in log lines, and for mails sent once
         # (core/mail.py).
         connect_log_signals()
+        if settings.LOG_FORMAT == "json":
+            # Python's warnings (a library's, say) as log records, so that every line on stderr
+            # is JSON for the log collector (the "py.warnings" logger in core/request_log.py).
+            logging.captureWarnings(True)

@@ -272,5 +272,8 @@ def logging_settings(*, log_format: str, level: str, requests: bool) -> dict:
             "core.worker": {"level": "INFO"},
             # A mail not sent again because an earlier run of its task sent it.
             "core.mail": {"level": "INFO"},
+            # Python's warnings, which Django routes into logging, in the same format: Django's
+            # own handler for them prints plain text, which a log collector cannot read.
+            "py.warnings": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         },
     }

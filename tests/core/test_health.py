@@ -202,7 +202,12 @@ def test_a_queue_without_a_worker_is_degraded(database_queue, db):
 PROBE = """
 import json, django
 django.setup()
-from django.test import Client
+from django.test import Client, override_settings
+# A checkout without collectstatic has no manifest for the error page's styles.
+override_settings(STORAGES={
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}).enable()
 client = Client(raise_request_exception=False)
 out = {}
 for path, host in [("/healthz", "10.1.2.3:8511"), ("/readyz", "10.1.2.3:8511"),
