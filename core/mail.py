@@ -13,8 +13,8 @@ mark the task done) leaves the task to run again (core/worker.py), and that run 
 the mails the first one sent. Inside a task run by a worker, `send` derives an idempotency
 key from the task's id (the same row when it runs again), the mail's recipients and subject,
 and how many such mails the run sent before; it skips a mail whose key is in `SentMail` and
-records the key after the mail server accepted the mail. A retry after a refused delivery is a
-new task, whose earlier attempt delivered nothing, so the key need not survive it. The mail's
+records the key after the mail server accepted the mail, or after it queued the retry of a
+refused one (the retry, a new task with a key of its own, then owns that mail). The mail's
 `Message-ID` is built from the key: in the rare case of a worker killed between the mail
 server's "accepted" and the record, mail clients see the second copy as the same message.
 Outside a worker (the immediate backend of dev and tests, a request) there is no key.
@@ -125,6 +125,9 @@ def send(email: EmailMessage, *, again: Task, args: Sequence = (), attempt: int 
         if again.get_backend().supports_defer:
             retry = again.using(run_after=timezone.now() + retry_delay(attempt))
         retry.enqueue(*args, attempt=attempt + 1)
+        if key is not None:
+            # The retry owns this mail now: a rerun of this task must not send it beside it.
+            record_sent(key)
         return False
     if key is not None:
         record_sent(key)
