@@ -37,6 +37,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connections
 from django.test.utils import override_settings
+from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 from wagtail.models import Site
 
@@ -52,6 +53,10 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
+# Assertions wait as long as actions do (the page's default timeout below): Playwright's own
+# 5 s for `expect` was too short for a page that submits a workflow on a busy 2-core machine.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def _is_test_database(connection):
@@ -162,7 +167,7 @@ def page(browser, live_site):
     them); requests to any other host are refused, so the tests never touch the network.
     """
     context = browser.new_context(viewport=DESKTOP, base_url=live_site.url)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     media_root = Path(live_site.media_root).resolve()
 
     def serve_media(route):
